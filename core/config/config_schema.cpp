@@ -1,0 +1,316 @@
+#include "config/config_schema.h"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <type_traits>
+
+namespace sage {
+
+using nlohmann::json;
+
+namespace {
+
+std::string formatNumber(double value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
+
+/// Builds a field from an accessor returning a reference into RunConfig, so that get and set can
+/// never disagree on which member they touch.
+template <typename Accessor>
+FieldSpec field(FieldKind kind, std::string key, std::string label, std::string help, Accessor ref) {
+    FieldSpec spec;
+    spec.kind = kind;
+    spec.key = std::move(key);
+    spec.label = std::move(label);
+    spec.help = std::move(help);
+    spec.get = [ref](const RunConfig& config) {
+        return json(ref(const_cast<RunConfig&>(config)));
+    };
+    spec.set = [ref](RunConfig& config, const json& value) {
+        using Value = std::decay_t<decltype(ref(config))>;
+        ref(config) = value.get<Value>();
+    };
+    spec.applies = [](const RunConfig&) { return true; };
+    return spec;
+}
+
+template <typename Accessor>
+FieldSpec ranged(FieldKind kind, std::string key, std::string label, std::string help, double min,
+                 double max, Accessor ref) {
+    FieldSpec spec = field(kind, std::move(key), std::move(label), std::move(help), ref);
+    spec.min = min;
+    spec.max = max;
+    return spec;
+}
+
+template <typename Accessor>
+FieldSpec choice(std::string key, std::string label, std::string help,
+                 std::vector<std::string> choices, Accessor ref) {
+    FieldSpec spec = field(FieldKind::Choice, std::move(key), std::move(label), std::move(help), ref);
+    spec.choices = std::move(choices);
+    return spec;
+}
+
+constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53: JSON numbers stay exact below it
+
+std::vector<FieldSpec> buildFields() {
+    using K = FieldKind;
+    std::vector<FieldSpec> f;
+    f.push_back(field(K::Text, "name", "Run name", "Shown in the run list; any text.",
+                      [](RunConfig& c) -> std::string& { return c.name; }));
+
+    f.push_back(choice("environment.kind", "Environment",
+                       "synthetic: the built-in user simulator (ENVIRONMENTS.md 3).", {"synthetic"},
+                       [](RunConfig& c) -> std::string& { return c.environment.kind; }));
+    const auto synthetic = [](const RunConfig& c) { return c.environment.kind == "synthetic"; };
+    f.push_back(ranged(K::Integer, "environment.users", "Users", "Simulated users.", 10, 1e6,
+                       [](RunConfig& c) -> int& { return c.environment.users; }));
+    f.back().applies = synthetic;
+    f.push_back(ranged(K::Integer, "environment.items", "Items", "Catalogue size.", 10, 1e6,
+                       [](RunConfig& c) -> int& { return c.environment.items; }));
+    f.back().applies = synthetic;
+    f.push_back(ranged(K::Integer, "environment.categories", "Categories", "Item categories.", 1,
+                       1000, [](RunConfig& c) -> int& { return c.environment.categories; }));
+    f.back().applies = synthetic;
+    f.push_back(ranged(K::Integer, "environment.latent_dim", "Latent dimension",
+                       "Dimension of the simulator's user and item vectors.", 2, 256,
+                       [](RunConfig& c) -> int& { return c.environment.latentDim; }));
+    f.back().applies = synthetic;
+
+    f.push_back(ranged(K::Integer, "model.embedding_dim", "Embedding size",
+                       "Width of item embeddings.", 4, 1024,
+                       [](RunConfig& c) -> int& { return c.model.embeddingDim; }));
+    f.push_back(ranged(K::Integer, "model.hidden_dim", "Hidden size", "Width of the hidden layer.",
+                       4, 4096, [](RunConfig& c) -> int& { return c.model.hiddenDim; }));
+    f.push_back(ranged(K::Integer, "model.history_window", "History window",
+                       "How many of the user's latest items form the context.", 1, 512,
+                       [](RunConfig& c) -> int& { return c.model.historyWindow; }));
+
+    f.push_back(choice("objective.kind", "Objective", "The policy-optimisation objective (SAGE.md 4).",
+                       {"grpo"}, [](RunConfig& c) -> std::string& { return c.objective.kind; }));
+    const auto clipped = [](const RunConfig& c) { return c.objective.kind == "grpo"; };
+    f.push_back(ranged(K::Real, "objective.clip_low", "Clip ε low",
+                       "Lower clip: ratios below 1-ε_low stop pushing.", 0.0, 1.0,
+                       [](RunConfig& c) -> double& { return c.objective.clipLow; }));
+    f.back().applies = clipped;
+    f.push_back(ranged(K::Real, "objective.clip_high", "Clip ε high",
+                       "Upper clip: ratios above 1+ε_high stop pushing.", 0.0, 10.0,
+                       [](RunConfig& c) -> double& { return c.objective.clipHigh; }));
+    f.back().applies = clipped;
+    f.push_back(field(K::Boolean, "objective.dual_clip", "Dual clip",
+                      "Bound negative-advantage terms by c·A (SAGE.md 4.1).",
+                      [](RunConfig& c) -> bool& { return c.objective.dualClip; }));
+    f.back().applies = clipped;
+    f.push_back(ranged(K::Real, "objective.dual_clip_c", "Dual clip c", "The dual-clip constant.",
+                       1.0, 100.0, [](RunConfig& c) -> double& { return c.objective.dualClipC; }));
+    f.back().applies = [](const RunConfig& c) {
+        return c.objective.kind == "grpo" && c.objective.dualClip;
+    };
+
+    f.push_back(choice("optimizer.kind", "Optimizer", "Update rule.", {"adamw", "adam", "sgd"},
+                       [](RunConfig& c) -> std::string& { return c.optimizer.kind; }));
+    f.push_back(ranged(K::Real, "optimizer.learning_rate", "Learning rate", "Step size.", 1e-8, 1.0,
+                       [](RunConfig& c) -> double& { return c.optimizer.learningRate; }));
+    f.push_back(ranged(K::Real, "optimizer.weight_decay", "Weight decay",
+                       "Decoupled weight decay (adamw) or L2 (adam, sgd).", 0.0, 1.0,
+                       [](RunConfig& c) -> double& { return c.optimizer.weightDecay; }));
+    f.push_back(ranged(K::Real, "optimizer.grad_clip", "Gradient-norm clip",
+                       "Maximum global gradient norm; 0 turns clipping off.", 0.0, 1e6,
+                       [](RunConfig& c) -> double& { return c.optimizer.gradClip; }));
+
+    f.push_back(ranged(K::Integer, "training.steps", "Steps", "RL iterations.", 1, 1e7,
+                       [](RunConfig& c) -> int& { return c.training.steps; }));
+    f.push_back(ranged(K::Integer, "training.contexts", "Contexts (B)",
+                       "User contexts drawn per iteration.", 1, 65536,
+                       [](RunConfig& c) -> int& { return c.training.contexts; }));
+    f.push_back(ranged(K::Integer, "training.group_size", "Group size (G)",
+                       "Slates sampled per context; advantages compare within a group.", 2, 1024,
+                       [](RunConfig& c) -> int& { return c.training.groupSize; }));
+    f.push_back(ranged(K::Integer, "training.slate_length", "Slate length (K)",
+                       "Items per slate.", 1, 100,
+                       [](RunConfig& c) -> int& { return c.training.slateLength; }));
+    f.push_back(ranged(K::Integer, "training.inner_epochs", "Inner epochs (μ)",
+                       "Passes over each rollout.", 1, 100,
+                       [](RunConfig& c) -> int& { return c.training.innerEpochs; }));
+    f.push_back(ranged(K::Integer, "training.minibatches", "Minibatches",
+                       "Minibatches per inner epoch.", 1, 1024,
+                       [](RunConfig& c) -> int& { return c.training.minibatches; }));
+    f.push_back(ranged(K::Real, "training.temperature", "Sampling temperature",
+                       "Rollout temperature (1 = the policy as it is).", 0.01, 100.0,
+                       [](RunConfig& c) -> double& { return c.training.temperature; }));
+    f.push_back(ranged(K::Integer, "training.seed", "Seed",
+                       "Seeds the environment, the model and sampling.", 0, kMaxExactInteger,
+                       [](RunConfig& c) -> int64_t& { return c.training.seed; }));
+    f.push_back(ranged(K::Integer, "training.threads", "Threads",
+                       "LibTorch intra-op threads; 0 uses every core.", 0, 1024,
+                       [](RunConfig& c) -> int& { return c.training.threads; }));
+
+    f.push_back(ranged(K::Integer, "logging.every_steps", "Log every", "Scalars every N steps.", 1,
+                       1e6, [](RunConfig& c) -> int& { return c.logging.everySteps; }));
+    f.push_back(ranged(K::Integer, "logging.slates_every_steps", "Slates every",
+                       "Per-slate records every N steps; 0 never.", 0, 1e6,
+                       [](RunConfig& c) -> int& { return c.logging.slatesEverySteps; }));
+    f.push_back(ranged(K::Integer, "logging.flush_every_steps", "Flush every",
+                       "Store transaction every N steps.", 1, 1e6,
+                       [](RunConfig& c) -> int& { return c.logging.flushEverySteps; }));
+    return f;
+}
+
+}  // namespace
+
+std::string FieldSpec::section() const {
+    const auto dot = key.find('.');
+    return dot == std::string::npos ? std::string() : key.substr(0, dot);
+}
+
+std::string FieldSpec::allowedText() const {
+    switch (kind) {
+        case FieldKind::Integer:
+            return "an integer in [" + formatNumber(min) + ", " + formatNumber(max) + "]";
+        case FieldKind::Real:
+            return "a number in [" + formatNumber(min) + ", " + formatNumber(max) + "]";
+        case FieldKind::Boolean:
+            return "true or false";
+        case FieldKind::Choice: {
+            std::string text = "one of";
+            for (size_t i = 0; i < choices.size(); ++i) text += (i ? ", \"" : " \"") + choices[i] + "\"";
+            return text;
+        }
+        case FieldKind::Text:
+        case FieldKind::Path:
+            return "a string";
+    }
+    return {};
+}
+
+std::optional<std::string> FieldSpec::check(const json& value) const {
+    const auto bad = [&](const std::string& got) {
+        return std::optional<std::string>("got " + got + ", expected " + allowedText());
+    };
+    switch (kind) {
+        case FieldKind::Integer: {
+            if (!value.is_number_integer()) return bad(value.dump());
+            // Compare as integers: above 2^53 a double would round the value into range.
+            const auto low = static_cast<int64_t>(min);
+            const auto high = static_cast<int64_t>(max);
+            if (value.is_number_unsigned()) {
+                const auto number = value.get<uint64_t>();
+                if (number > static_cast<uint64_t>(high) || (low > 0 && number < static_cast<uint64_t>(low)))
+                    return bad(value.dump());
+                return std::nullopt;
+            }
+            const auto number = value.get<int64_t>();
+            if (number < low || number > high) return bad(value.dump());
+            return std::nullopt;
+        }
+        case FieldKind::Real: {
+            if (!value.is_number()) return bad(value.dump());
+            const double number = value.get<double>();
+            if (!std::isfinite(number) || number < min || number > max) return bad(value.dump());
+            return std::nullopt;
+        }
+        case FieldKind::Boolean:
+            return value.is_boolean() ? std::nullopt : bad(value.dump());
+        case FieldKind::Choice:
+            if (!value.is_string()) return bad(value.dump());
+            for (const auto& option : choices)
+                if (option == value.get<std::string>()) return std::nullopt;
+            return bad(value.dump());
+        case FieldKind::Text:
+        case FieldKind::Path:
+            return value.is_string() ? std::nullopt : bad(value.dump());
+    }
+    return std::nullopt;
+}
+
+ConfigSchema::ConfigSchema() : m_fields(buildFields()) {}
+
+const ConfigSchema& ConfigSchema::instance() {
+    static const ConfigSchema schema;
+    return schema;
+}
+
+const FieldSpec* ConfigSchema::find(const std::string& key) const {
+    for (const auto& spec : m_fields)
+        if (spec.key == key) return &spec;
+    return nullptr;
+}
+
+std::vector<ConfigIssue> ConfigSchema::validate(const RunConfig& config) const {
+    std::vector<ConfigIssue> issues;
+    for (const auto& spec : m_fields) {
+        if (auto problem = spec.check(spec.get(config))) issues.push_back({spec.key, *problem});
+    }
+    const auto& env = config.environment;
+    const auto& training = config.training;
+    if (env.kind == "synthetic" && training.slateLength > env.items) {
+        issues.push_back({"training.slate_length",
+                          "got " + std::to_string(training.slateLength) +
+                              ", but a slate holds distinct items: at most environment.items (" +
+                              std::to_string(env.items) + ")"});
+    }
+    if (env.kind == "synthetic" && env.categories > env.items) {
+        issues.push_back({"environment.categories",
+                          "got " + std::to_string(env.categories) +
+                              ", expected at most environment.items (" + std::to_string(env.items) +
+                              ")"});
+    }
+    const int64_t slates = static_cast<int64_t>(training.contexts) * training.groupSize;
+    if (training.minibatches > slates) {
+        issues.push_back({"training.minibatches",
+                          "got " + std::to_string(training.minibatches) +
+                              ", expected at most contexts × group_size (" +
+                              std::to_string(slates) + ") so that no minibatch is empty"});
+    }
+    if (config.objective.kind == "grpo" && config.objective.clipHigh <= 0.0 &&
+        config.objective.clipLow <= 0.0) {
+        issues.push_back({"objective.clip_high",
+                          "clip_low and clip_high are both 0: every ratio would be clipped and "
+                          "nothing would learn; use e.g. 0.2"});
+    }
+    return issues;
+}
+
+void ConfigSchema::applyAssignment(RunConfig& config, const std::string& assignment) const {
+    const auto equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0) {
+        throw ConfigError(std::vector<ConfigIssue>{{assignment, "expected key=value, e.g. training.steps=100"}});
+    }
+    const std::string key = assignment.substr(0, equals);
+    const std::string text = assignment.substr(equals + 1);
+    const FieldSpec* spec = find(key);
+    if (!spec) throw ConfigError(std::vector<ConfigIssue>{{key, "unknown key; known keys are listed by sage-train --keys"}});
+
+    json value;
+    try {
+        size_t used = 0;
+        switch (spec->kind) {
+            case FieldKind::Integer: {
+                const long long parsed = std::stoll(text, &used);
+                value = used == text.size() ? json(parsed) : json(text);
+                break;
+            }
+            case FieldKind::Real: {
+                const double parsed = std::stod(text, &used);
+                value = used == text.size() ? json(parsed) : json(text);
+                break;
+            }
+            case FieldKind::Boolean:
+                value = text == "true" || text == "1"    ? json(true)
+                        : text == "false" || text == "0" ? json(false)
+                                                         : json(text);
+                break;
+            default:
+                value = text;
+        }
+    } catch (const std::exception&) {
+        value = text;  // reported below as a value of the wrong kind
+    }
+    if (auto problem = spec->check(value)) throw ConfigError(std::vector<ConfigIssue>{{key, *problem}});
+    spec->set(config, value);
+}
+
+}  // namespace sage

@@ -1,0 +1,93 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "config/config_schema.h"
+
+namespace sage {
+namespace {
+
+TEST(ConfigSchema, KeysAreUniqueAndDefaultsInRange) {
+    std::set<std::string> keys;
+    const RunConfig defaults;
+    for (const auto& field : ConfigSchema::instance().fields()) {
+        EXPECT_TRUE(keys.insert(field.key).second) << "duplicate " << field.key;
+        EXPECT_FALSE(field.check(field.get(defaults)).has_value()) << field.key;
+        EXPECT_FALSE(field.label.empty()) << field.key;
+    }
+}
+
+TEST(ConfigSchema, EveryNumericFieldRejectsBothSidesOfItsRange) {
+    const RunConfig defaults;
+    for (const auto& field : ConfigSchema::instance().fields()) {
+        if (field.kind != FieldKind::Integer && field.kind != FieldKind::Real) continue;
+        const bool integer = field.kind == FieldKind::Integer;
+        const auto below = integer ? nlohmann::json(static_cast<long long>(field.min) - 1)
+                                   : nlohmann::json(field.min - 1e-3 * (1.0 + std::abs(field.min)));
+        const auto above = integer ? nlohmann::json(static_cast<long long>(field.max) + 1)
+                                   : nlohmann::json(field.max * 1.01 + 1.0);
+        EXPECT_TRUE(field.check(below).has_value()) << field.key << " accepted " << below;
+        EXPECT_TRUE(field.check(above).has_value()) << field.key << " accepted " << above;
+        EXPECT_TRUE(field.check("text").has_value()) << field.key;
+        EXPECT_FALSE(field.check(field.get(defaults)).has_value()) << field.key;
+        if (integer) {
+            EXPECT_TRUE(field.check(1.5).has_value()) << field.key;
+        } else {
+            EXPECT_TRUE(field.check(std::nan("")).has_value()) << field.key;
+        }
+    }
+}
+
+TEST(ConfigSchema, ChoiceAndBooleanFieldsRejectOtherValues) {
+    for (const auto& field : ConfigSchema::instance().fields()) {
+        if (field.kind == FieldKind::Choice) {
+            EXPECT_TRUE(field.check("no-such-choice").has_value()) << field.key;
+            for (const auto& option : field.choices) EXPECT_FALSE(field.check(option).has_value());
+        } else if (field.kind == FieldKind::Boolean) {
+            EXPECT_TRUE(field.check(1).has_value()) << field.key;
+            EXPECT_FALSE(field.check(true).has_value()) << field.key;
+        }
+    }
+}
+
+TEST(ConfigSchema, AssignmentsParseByKind) {
+    RunConfig config;
+    const auto& schema = ConfigSchema::instance();
+    schema.applyAssignment(config, "training.steps=17");
+    schema.applyAssignment(config, "optimizer.learning_rate=3e-4");
+    schema.applyAssignment(config, "objective.dual_clip=true");
+    schema.applyAssignment(config, "optimizer.kind=sgd");
+    schema.applyAssignment(config, "name=a=b");  // only the first '=' separates
+    EXPECT_EQ(config.training.steps, 17);
+    EXPECT_DOUBLE_EQ(config.optimizer.learningRate, 3e-4);
+    EXPECT_TRUE(config.objective.dualClip);
+    EXPECT_EQ(config.optimizer.kind, "sgd");
+    EXPECT_EQ(config.name, "a=b");
+}
+
+TEST(ConfigSchema, BadAssignmentsNameTheKey) {
+    RunConfig config;
+    const auto& schema = ConfigSchema::instance();
+    for (const char* bad : {"training.steps=12abc", "training.steps=0", "nosuch.key=1",
+                            "training.steps", "objective.dual_clip=maybe", "=3"}) {
+        try {
+            schema.applyAssignment(config, bad);
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const ConfigError& error) {
+            ASSERT_EQ(error.issues().size(), 1u);
+        }
+    }
+    EXPECT_EQ(config.training.steps, RunConfig{}.training.steps);  // nothing half-applied
+}
+
+TEST(ConfigSchema, AppliesHidesOptionsThatDoNotMatter) {
+    RunConfig config;
+    const auto* dualC = ConfigSchema::instance().find("objective.dual_clip_c");
+    ASSERT_NE(dualC, nullptr);
+    EXPECT_FALSE(dualC->applies(config));
+    config.objective.dualClip = true;
+    EXPECT_TRUE(dualC->applies(config));
+}
+
+}  // namespace
+}  // namespace sage
