@@ -1,0 +1,69 @@
+#include "train_cli.h"
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config_schema.h"
+
+namespace sage {
+
+std::string trainUsage() {
+    return "usage: sage-train --config FILE --db FILE [--set key=value ...] [--experiment NAME]\n"
+           "                  [--quiet]\n"
+           "       sage-train --keys      list every configuration key with its allowed values\n"
+           "\n"
+           "Trains one run headless and logs it to the SQLite run store FILE (created if missing),\n"
+           "which sage-dashboard --db FILE shows live. --set overrides a key of the configuration.\n"
+           "Exit codes: 0 finished, 1 training failed (see the run's error), 2 bad configuration or\n"
+           "arguments, 130 stopped by SIGINT/SIGTERM (the run is kept, status stopped).\n";
+}
+
+std::optional<TrainArguments> parseTrainArguments(int argc, char** argv, std::string& error) {
+    TrainArguments args;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const auto value = [&](const char* flag) -> std::optional<std::string> {
+            if (i + 1 >= argc) {
+                error = std::string(flag) + " needs a value";
+                return std::nullopt;
+            }
+            return std::string(argv[++i]);
+        };
+        if (arg == "--help" || arg == "-h") {
+            args.help = true;
+        } else if (arg == "--keys") {
+            args.listKeys = true;
+        } else if (arg == "--quiet" || arg == "-q") {
+            args.quiet = true;
+        } else if (arg == "--config" || arg == "--db" || arg == "--set" || arg == "--experiment") {
+            auto v = value(arg.c_str());
+            if (!v) return std::nullopt;
+            if (arg == "--config") args.configPath = *v;
+            else if (arg == "--db") args.dbPath = *v;
+            else if (arg == "--set") args.assignments.push_back(*v);
+            else args.experiment = *v;
+        } else {
+            error = "unknown argument '" + arg + "'";
+            return std::nullopt;
+        }
+    }
+    if (!args.help && !args.listKeys) {
+        if (args.configPath.empty()) error = "--config FILE is required";
+        else if (args.dbPath.empty()) error = "--db FILE is required";
+        if (!error.empty()) return std::nullopt;
+    }
+    return args;
+}
+
+std::string configKeysText() {
+    std::ostringstream out;
+    const RunConfig defaults;
+    for (const auto& field : ConfigSchema::instance().fields()) {
+        out << field.key << "  " << field.allowedText() << "  (default " << field.get(defaults).dump()
+            << ")\n    " << field.help << '\n';
+    }
+    return out.str();
+}
+
+}  // namespace sage

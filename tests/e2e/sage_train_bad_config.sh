@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# A bad configuration exits 2 with a message that names the field and its allowed range,
+# and writes no run.
+set -uo pipefail
+train=$1
+preset=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+expect() {  # expect CODE PATTERN -- ARGS...
+    local code=$1 pattern=$2; shift 3
+    local out rc
+    out=$("$train" "$@" 2>&1); rc=$?
+    if [ "$rc" -ne "$code" ]; then echo "FAIL: '$*' exited $rc, expected $code"; echo "$out"; exit 1; fi
+    if ! grep -q -- "$pattern" <<<"$out"; then echo "FAIL: '$*' output lacks '$pattern'"; echo "$out"; exit 1; fi
+    echo "ok: exit $rc, '$pattern'"
+}
+
+expect 2 "training.steps: got 0, expected an integer in \[1, 1e+07\]" -- \
+    --config "$preset" --db "$work/a.sqlite" --set training.steps=0
+expect 2 "unknown key" -- --config "$preset" --db "$work/a.sqlite" --set training.stepz=3
+echo '{"training": {"group_size": 1, "temperature": -1}}' > "$work/bad.json"
+expect 2 "training.temperature" -- --config "$work/bad.json" --db "$work/a.sqlite"
+expect 2 "training.group_size" -- --config "$work/bad.json" --db "$work/a.sqlite"
+echo '{"training": ' > "$work/broken.json"
+expect 2 "not valid JSON" -- --config "$work/broken.json" --db "$work/a.sqlite"
+expect 2 "no-such.json" -- --config "$work/no-such.json" --db "$work/a.sqlite"
+expect 2 "--db FILE is required" -- --config "$preset"
+[ ! -e "$work/a.sqlite" ] || { echo "FAIL: a rejected configuration created a store"; exit 1; }
+echo "all bad configurations rejected"
