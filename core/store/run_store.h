@@ -1,0 +1,94 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/store_error.h"
+#include "store/store_types.h"
+#include "training/training_records.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace sage {
+
+/// One connection to a run store (a SQLite file, ARCHITECTURE.md "The run store").
+/// Not thread-safe by design: each thread opens its own RunStore on the same path.
+class RunStore {
+public:
+    /// The schema version this build writes; files with a higher user_version are refused.
+    static constexpr int kSchemaVersion = 2;
+
+    /// Opens (creating when missing) and migrates the file. Throws StoreError with the path and a
+    /// remedy when the file is not a store, is from a newer version, or cannot be written.
+    explicit RunStore(const std::string& path);
+    ~RunStore();
+    RunStore(const RunStore&) = delete;
+    RunStore& operator=(const RunStore&) = delete;
+
+    const std::string& path() const { return m_path; }
+    int schemaVersion() const;
+    std::string journalMode() const;
+
+    // Experiments and runs.
+    int64_t ensureExperiment(const std::string& name);
+    int64_t createRun(const std::string& experiment, const std::string& name,
+                      const std::string& configJson, int64_t seed);
+    void setRunStatus(int64_t runId, RunStatus status, const std::string& error = {});
+    void setNotes(int64_t runId, const std::string& notes);
+    void setTags(int64_t runId, const std::vector<std::string>& tags);
+    void setRunName(int64_t runId, const std::string& name);
+    void softDeleteRun(int64_t runId);
+    void restoreRun(int64_t runId);
+    /// Runs left `running`/`paused` by a process that is gone become `interrupted`.
+    int markAbandonedRunsInterrupted(const std::vector<int64_t>& liveRunIds = {});
+
+    std::vector<RunSummary> listRuns(bool includeDeleted = false) const;
+    std::optional<RunSummary> run(int64_t runId) const;
+
+    // Reading metrics.
+    std::vector<std::string> metricKeys(int64_t runId) const;
+    /// Points with step > afterStep, in step order (afterStep = -1: the whole series).
+    std::vector<MetricPoint> metricSeries(int64_t runId, const std::string& key,
+                                          int64_t afterStep = -1) const;
+    std::vector<LatestMetric> latestMetrics(int64_t runId) const;
+    std::vector<EventRecord> events(int64_t runId) const;
+    std::vector<int64_t> slateSteps(int64_t runId) const;
+    std::vector<SlateRecord> slates(int64_t runId, int64_t step) const;
+    std::vector<HistogramRecord> histograms(int64_t runId, const std::string& key) const;
+    std::vector<EvalRecord> evals(int64_t runId) const;
+
+    /// Changes whenever another connection commits (PRAGMA data_version): cheap change polling.
+    int64_t dataVersion() const;
+
+    // Writing records: everything in one call is one transaction.
+    struct Batch {
+        std::vector<StepScalars> steps;
+        std::vector<HistogramRecord> histograms;
+        std::vector<SlateRecord> slates;
+        std::vector<EvalRecord> evals;
+        std::vector<EventRecord> events;
+        bool empty() const;
+    };
+    void writeBatch(int64_t runId, const Batch& batch);
+
+    SQLite::Database& database();
+
+private:
+    void checkIsCurrentOrOlderStore();
+    void configureConnection();
+    /// The id of a metric name, inserting it when new; cached because every step repeats them.
+    int64_t internKey(const std::string& name);
+    void requireRun(int64_t runId, const std::string& action) const;
+
+    std::string m_path;
+    std::unique_ptr<SQLite::Database> m_db;
+    // Only holds ids of committed rows: cleared when a write transaction rolls back.
+    std::unordered_map<std::string, int64_t> m_keyIds;
+};
+
+}  // namespace sage

@@ -1,0 +1,42 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/run_status.h"
+
+namespace sage {
+
+struct RunSummary {
+    int64_t id = 0;
+    int64_t experimentId = 0;
+    std::string experiment;
+    std::string name;
+    RunStatus status = RunStatus::Created;
+    std::string configJson;
+    int64_t seed = 0;
+    double createdAt = 0.0;   // unix seconds
+    double startedAt = 0.0;   // 0 until started
+    double finishedAt = 0.0;  // 0 until terminal
+    int64_t lastStep = -1;    // highest logged step, -1 when none
+    std::string notes;
+    std::vector<std::string> tags;
+    std::string error;
+    bool deleted = false;
+};
+
+struct MetricPoint {
+    int64_t step = 0;
+    double wallTime = 0.0;
+    double value = 0.0;
+};
+
+struct LatestMetric {
+    std::string key;
+    int64_t step = 0;
+    double last = 0.0;
+    double min = 0.0;
+    double max = 0.0;
+};
+
+}  // namespace sage
