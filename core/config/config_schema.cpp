@@ -1,5 +1,6 @@
 #include "config/config_schema.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -90,25 +91,130 @@ std::vector<FieldSpec> buildFields() {
                        [](RunConfig& c) -> int& { return c.model.historyWindow; }));
 
     f.push_back(choice("objective.kind", "Objective", "The policy-optimisation objective (SAGE.md 4).",
-                       {"grpo"}, [](RunConfig& c) -> std::string& { return c.objective.kind; }));
-    const auto clipped = [](const RunConfig& c) { return c.objective.kind == "grpo"; };
+                       {"sage", "gbpo", "gspo", "grpo", "ecpo"},
+                       [](RunConfig& c) -> std::string& { return c.objective.kind; }));
+    const auto is = [](std::initializer_list<const char*> kinds) {
+        std::vector<std::string> names(kinds.begin(), kinds.end());
+        return [names](const RunConfig& c) {
+            return std::find(names.begin(), names.end(), c.objective.kind) != names.end();
+        };
+    };
+    const auto sageWith = [](const char* form) {
+        return [form = std::string(form)](const RunConfig& c) {
+            return c.objective.kind == "sage" && c.objective.sageForm == form;
+        };
+    };
+    f.push_back(choice("objective.advantage", "Advantage",
+                       "auto: decoupled for SAGE, group otherwise (SAGE.md 3).",
+                       {"auto", "group", "decoupled", "sign"},
+                       [](RunConfig& c) -> std::string& { return c.objective.advantage; }));
+    f.push_back(ranged(K::Real, "objective.sign_floor", "Sign floor",
+                       "Sign advantages: a slate whose reward is below this gets −1.", -1e6, 1e6,
+                       [](RunConfig& c) -> double& { return c.objective.signFloor; }));
+    f.back().applies = [](const RunConfig& c) { return c.objective.advantage == "sign"; };
+    f.push_back(choice("objective.ratio_level", "Ratio level",
+                       "token: the denominator per token; sequence: the slate's geometric mean.",
+                       {"token", "sequence"},
+                       [](RunConfig& c) -> std::string& { return c.objective.ratioLevel; }));
+    f.back().applies = is({"gbpo", "ecpo"});
     f.push_back(ranged(K::Real, "objective.clip_low", "Clip ε low",
-                       "Lower clip: ratios below 1-ε_low stop pushing.", 0.0, 1.0,
+                       "Lower clip: token ratios below 1−ε_low stop pushing.", 0.0, 1.0,
                        [](RunConfig& c) -> double& { return c.objective.clipLow; }));
-    f.back().applies = clipped;
+    f.back().applies = is({"grpo"});
     f.push_back(ranged(K::Real, "objective.clip_high", "Clip ε high",
-                       "Upper clip: ratios above 1+ε_high stop pushing.", 0.0, 10.0,
+                       "Upper clip: token ratios above 1+ε_high stop pushing.", 0.0, 10.0,
                        [](RunConfig& c) -> double& { return c.objective.clipHigh; }));
-    f.back().applies = clipped;
+    f.back().applies = is({"grpo"});
     f.push_back(field(K::Boolean, "objective.dual_clip", "Dual clip",
                       "Bound negative-advantage terms by c·A (SAGE.md 4.1).",
                       [](RunConfig& c) -> bool& { return c.objective.dualClip; }));
-    f.back().applies = clipped;
+    f.back().applies = is({"grpo"});
     f.push_back(ranged(K::Real, "objective.dual_clip_c", "Dual clip c", "The dual-clip constant.",
                        1.0, 100.0, [](RunConfig& c) -> double& { return c.objective.dualClipC; }));
-    f.back().applies = [](const RunConfig& c) {
-        return c.objective.kind == "grpo" && c.objective.dualClip;
+    f.back().applies = [sageWith](const RunConfig& c) {
+        return (c.objective.kind == "grpo" && c.objective.dualClip) || sageWith("asym_clip")(c);
     };
+    f.push_back(ranged(K::Real, "objective.gspo_clip_low", "GSPO ε low",
+                       "Lower clip of the sequence ratio.", 0.0, 1.0,
+                       [](RunConfig& c) -> double& { return c.objective.gspoClipLow; }));
+    f.back().applies = is({"gspo"});
+    f.push_back(ranged(K::Real, "objective.gspo_clip_high", "GSPO ε high",
+                       "Upper clip of the sequence ratio.", 0.0, 10.0,
+                       [](RunConfig& c) -> double& { return c.objective.gspoClipHigh; }));
+    f.back().applies = is({"gspo"});
+    f.push_back(ranged(K::Real, "objective.ecpo_epsilon", "ECPO ε", "Clip range of r'.", 0.0, 1.0,
+                       [](RunConfig& c) -> double& { return c.objective.ecpoEpsilon; }));
+    f.back().applies = is({"ecpo"});
+    f.push_back(ranged(K::Real, "objective.ecpo_delta", "ECPO δ",
+                       "Early-clip margin: r' never exceeds 1+ε+δ.", 0.0, 10.0,
+                       [](RunConfig& c) -> double& { return c.objective.ecpoDelta; }));
+    f.back().applies = is({"ecpo"});
+    f.push_back(choice("objective.boost_mode", "Boost eligibility",
+                       "Which successful slates may be boosted: every positive one, those with a "
+                       "rewarded cold-start item, or by the cold-start share of their reward.",
+                       {"positive", "cold_hit", "cold_share"},
+                       [](RunConfig& c) -> std::string& { return c.objective.boostMode; }));
+    f.back().applies = is({"sage"});
+    f.push_back(ranged(K::Real, "objective.boost_epsilon", "ε boost",
+                       "Positive cap Γ⁺ = 1 + ε_boost·b; 0 removes the boost.", 0.0, 10.0,
+                       [](RunConfig& c) -> double& { return c.objective.boostEpsilon; }));
+    f.back().applies = is({"sage"});
+    f.push_back(ranged(K::Real, "objective.kappa", "κ",
+                       "Entropy-aware penalty strength; 0 removes the penalty.", 0.0, 10.0,
+                       [](RunConfig& c) -> double& { return c.objective.kappa; }));
+    f.back().applies = sageWith("gbpo_bounds");
+    f.push_back(choice("objective.penalty_shape", "Penalty shape",
+                       "Λ from Ĥ: linear 1+κ(1−Ĥ), threshold 1+κ·max(0, τ−Ĥ)/τ, exp e^{κ(1−Ĥ)}.",
+                       {"linear", "threshold", "exp"},
+                       [](RunConfig& c) -> std::string& { return c.objective.penaltyShape; }));
+    f.back().applies = sageWith("gbpo_bounds");
+    f.push_back(ranged(K::Real, "objective.penalty_tau", "Penalty τ",
+                       "Entropy below which the threshold penalty acts.", 1e-3, 1.0,
+                       [](RunConfig& c) -> double& { return c.objective.penaltyTau; }));
+    f.back().applies = [sageWith](const RunConfig& c) {
+        return sageWith("gbpo_bounds")(c) && c.objective.penaltyShape == "threshold";
+    };
+    f.push_back(choice("objective.sage_form", "SAGE form",
+                       "gbpo_bounds: adaptive GBPO denominators (default); asym_clip: PPO-style "
+                       "asymmetric clipping.",
+                       {"gbpo_bounds", "asym_clip"},
+                       [](RunConfig& c) -> std::string& { return c.objective.sageForm; }));
+    f.back().applies = is({"sage"});
+    f.push_back(choice("objective.boost_form", "Boost form",
+                       "bound: relax the positive cap to Γ⁺; advantage: scale A by Γ⁺ instead.",
+                       {"bound", "advantage"},
+                       [](RunConfig& c) -> std::string& { return c.objective.boostForm; }));
+    f.back().applies = sageWith("gbpo_bounds");
+    f.push_back(ranged(K::Real, "objective.asym_epsilon", "Asym clip ε",
+                       "Base clip range of the asym_clip form.", 0.0, 0.9,
+                       [](RunConfig& c) -> double& { return c.objective.asymEpsilon; }));
+    f.back().applies = sageWith("asym_clip");
+    f.push_back(ranged(K::Real, "objective.asym_entropy_epsilon", "Asym clip ε_H",
+                       "Extra lower clip range for homogeneous negatives.", 0.0, 0.9,
+                       [](RunConfig& c) -> double& { return c.objective.asymEntropyEpsilon; }));
+    f.back().applies = sageWith("asym_clip");
+    f.push_back(ranged(K::Real, "objective.kl_beta", "KL β",
+                       "Weight of the k3 KL to the frozen reference policy (always logged).", 0.0,
+                       100.0, [](RunConfig& c) -> double& { return c.objective.klBeta; }));
+    f.push_back(ranged(K::Real, "objective.sft_alpha", "SFT mix α",
+                       "Weight of a next-item loss on logged histories.", 0.0, 100.0,
+                       [](RunConfig& c) -> double& { return c.objective.sftAlpha; }));
+
+    f.push_back(ranged(K::Real, "rewards.click", "w click", "Weight of clicks.", -100.0, 100.0,
+                       [](RunConfig& c) -> double& { return c.rewards.click; }));
+    f.push_back(ranged(K::Real, "rewards.purchase", "w purchase", "Weight of purchases.", -100.0,
+                       100.0, [](RunConfig& c) -> double& { return c.rewards.purchase; }));
+    f.push_back(ranged(K::Real, "rewards.dwell", "w dwell", "Weight of dwell time.", -100.0, 100.0,
+                       [](RunConfig& c) -> double& { return c.rewards.dwell; }));
+    f.push_back(ranged(K::Real, "rewards.dislike", "w dislike",
+                       "Weight of dislikes (negative: a dislike costs).", -100.0, 100.0,
+                       [](RunConfig& c) -> double& { return c.rewards.dislike; }));
+    f.push_back(ranged(K::Real, "rewards.diversity", "w diversity",
+                       "Weight of the slate's category entropy Ĥ.", -100.0, 100.0,
+                       [](RunConfig& c) -> double& { return c.rewards.diversity; }));
+    f.push_back(ranged(K::Real, "rewards.cold_click", "w cold click",
+                       "Weight of clicks on cold-start items.", -100.0, 100.0,
+                       [](RunConfig& c) -> double& { return c.rewards.coldClick; }));
 
     f.push_back(choice("optimizer.kind", "Optimizer", "Update rule.", {"adamw", "adam", "sgd"},
                        [](RunConfig& c) -> std::string& { return c.optimizer.kind; }));
@@ -264,6 +370,12 @@ std::vector<ConfigIssue> ConfigSchema::validate(const RunConfig& config) const {
                           "got " + std::to_string(training.minibatches) +
                               ", expected at most contexts × group_size (" +
                               std::to_string(slates) + ") so that no minibatch is empty"});
+    }
+    if (config.objective.kind == "sage" && config.objective.sageForm == "asym_clip" &&
+        config.objective.asymEpsilon + config.objective.asymEntropyEpsilon >= 1.0) {
+        issues.push_back({"objective.asym_entropy_epsilon",
+                          "asym_epsilon + asym_entropy_epsilon must stay below 1, or the lower "
+                          "clip 1 − ε − ε_H·(1 − Ĥ) reaches 0"});
     }
     if (config.objective.kind == "grpo" && config.objective.clipHigh <= 0.0 &&
         config.objective.clipLow <= 0.0) {

@@ -27,12 +27,40 @@ struct RunConfig {
     } model;
 
     struct Objective {
-        std::string kind = "grpo";  // grpo (more arrive with the objectives issue)
-        double clipLow = 0.2;
+        std::string kind = "sage";      // sage | gbpo | gspo | grpo | ecpo (SAGE.md 4)
+        std::string advantage = "auto";  // auto (SAGE: decoupled, others: group) | group | decoupled | sign
+        double signFloor = 0.0;          // sign advantages: R below this is −1
+        std::string ratioLevel = "token";  // GBPO, ECPO: token | sequence
+        double clipLow = 0.2;            // GRPO
         double clipHigh = 0.2;
         bool dualClip = false;
-        double dualClipC = 3.0;
+        double dualClipC = 3.0;          // GRPO dual clip and SAGE's asym_clip
+        double gspoClipLow = 3e-4;
+        double gspoClipHigh = 4e-4;
+        double ecpoEpsilon = 0.2;
+        double ecpoDelta = 0.1;
+        std::string boostMode = "positive";  // positive | cold_hit | cold_share
+        double boostEpsilon = 0.5;           // ε_boost
+        double kappa = 1.0;                  // κ
+        std::string penaltyShape = "linear";  // linear | threshold | exp
+        double penaltyTau = 0.5;
+        std::string sageForm = "gbpo_bounds";  // gbpo_bounds | asym_clip
+        std::string boostForm = "bound";       // bound | advantage
+        double asymEpsilon = 0.2;              // asym_clip ε
+        double asymEntropyEpsilon = 0.2;       // asym_clip ε_H
+        double klBeta = 0.0;                   // β of the k3 KL to the frozen reference
+        double sftAlpha = 0.0;                 // α of the SFT mix
     } objective;
+
+    /// Weights w_m of the synthetic environment's reward components (ENVIRONMENTS.md 3).
+    struct Rewards {
+        double click = 1.0;
+        double purchase = 1.0;
+        double dwell = 0.5;
+        double dislike = -1.0;
+        double diversity = 0.2;
+        double coldClick = 0.0;
+    } rewards;
 
     struct Optimizer {
         std::string kind = "adamw";  // adamw | adam | sgd

@@ -40,6 +40,11 @@ const std::vector<double>& SyntheticEnvironment::defaultWeights() {
     return weights;
 }
 
+const std::vector<bool>& SyntheticEnvironment::itemAttributable() {
+    static const std::vector<bool> attributable{true, true, true, true, false, true};
+    return attributable;
+}
+
 SyntheticEnvironment::SyntheticEnvironment(const RunConfig::Environment& options, uint64_t seed)
     : m_userCount(options.users),
       m_itemCount(options.items),
@@ -157,10 +162,11 @@ double SyntheticEnvironment::clickProbability(int user, int64_t item, int earlie
            std::pow(kFatigue, earlierSameCategory);
 }
 
-RewardVector SyntheticEnvironment::respond(int user, const std::vector<int64_t>& slate,
+SlateResponse SyntheticEnvironment::respond(int user, const std::vector<int64_t>& slate,
                                            std::mt19937_64& rng) const {
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     double clicks = 0.0, purchases = 0.0, dwell = 0.0, dislikes = 0.0, coldClicks = 0.0;
+    double coldPurchases = 0.0, coldDwell = 0.0;
     std::vector<int> categorySeen(m_categoryCount, 0);
     double examine = 1.0;
     for (int64_t item : slate) {
@@ -170,9 +176,16 @@ RewardVector SyntheticEnvironment::respond(int user, const std::vector<int64_t>&
             const double s = affinity(user, item);
             if (uniform(rng) < clickProbability(user, item, categorySeen[c])) {
                 clicks += 1.0;
-                if (m_itemCold[item]) coldClicks += 1.0;
-                if (uniform(rng) < sigmoid(kPurchaseScale * s + kPurchaseBias)) purchases += 1.0;
-                dwell += sigmoid(s);  // a better match holds attention longer
+                const bool cold = m_itemCold[item] != 0;
+                const bool bought = uniform(rng) < sigmoid(kPurchaseScale * s + kPurchaseBias);
+                const double held = sigmoid(s);  // a better match holds attention longer
+                purchases += bought;
+                dwell += held;
+                if (cold) {
+                    coldClicks += 1.0;
+                    coldPurchases += bought;
+                    coldDwell += held;
+                }
             } else if (uniform(rng) < sigmoid(-kClickScale * s + kDislikeBias)) {
                 dislikes += 1.0;
             }
@@ -180,7 +193,8 @@ RewardVector SyntheticEnvironment::respond(int user, const std::vector<int64_t>&
         ++categorySeen[c];
         examine *= kExamineDecay;
     }
-    return {clicks, purchases, dwell, dislikes, normalisedCategoryEntropy(slate), coldClicks};
+    return {{clicks, purchases, dwell, dislikes, normalisedCategoryEntropy(slate), coldClicks},
+            {coldClicks, coldPurchases, coldDwell, 0.0, 0.0, coldClicks}};
 }
 
 double SyntheticEnvironment::normalisedCategoryEntropy(const std::vector<int64_t>& slate) const {

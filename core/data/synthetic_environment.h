@@ -11,6 +11,13 @@ namespace sage {
 /// The rewards one slate earned, one entry per component of SyntheticEnvironment::components().
 using RewardVector = std::vector<double>;
 
+/// A user's response to a slate: every reward component, and the part of each that cold-start
+/// items earned (SAGE's cold_hit and cold_share boost modes read it).
+struct SlateResponse {
+    RewardVector components;
+    RewardVector coldComponents;
+};
+
 /// The built-in user simulator of ENVIRONMENTS.md section 3: users and items with known latent
 /// vectors, popularity-biased logged histories for contexts, and a click model with position
 /// decay and fatigue for repeated categories. Deterministic for a seed; plain C++ (no torch).
@@ -33,10 +40,12 @@ public:
 
     static const std::vector<std::string>& components();
     static const std::vector<double>& defaultWeights();
+    /// Which components items earn one by one (and so can be attributed to cold-start items).
+    static const std::vector<bool>& itemAttributable();
 
     /// Samples the user's response to a slate (examination, clicks with fatigue, purchases, dwell,
     /// dislikes) and returns every reward component.
-    RewardVector respond(int user, const std::vector<int64_t>& slate, std::mt19937_64& rng) const;
+    SlateResponse respond(int user, const std::vector<int64_t>& slate, std::mt19937_64& rng) const;
 
     /// Normalised category entropy Ĥ of a slate (SAGE.md 4.5): 1 for all-distinct categories.
     double normalisedCategoryEntropy(const std::vector<int64_t>& slate) const;

@@ -28,6 +28,17 @@ torch::Tensor SlatePolicyImpl::itemLogits(const torch::Tensor& states) {
     return m_output->forward(states);
 }
 
+SlatePolicy frozenCopy(const SlatePolicy& policy, int64_t embeddingDim, int64_t hiddenDim) {
+    SlatePolicy copy(policy->itemCount(), embeddingDim, hiddenDim);
+    torch::NoGradGuard noGrad;
+    const auto source = policy->named_parameters();
+    for (auto& parameter : copy->named_parameters()) {
+        parameter.value().copy_(source[parameter.key()]);
+        parameter.value().set_requires_grad(false);
+    }
+    return copy;
+}
+
 torch::Tensor earlierItemMask(const torch::Tensor& slates, int64_t items) {
     const int64_t count = slates.size(0);
     const int64_t length = slates.size(1);

@@ -32,6 +32,9 @@ private:
 };
 TORCH_MODULE(SlatePolicy);
 
+/// A frozen copy with the same weights (the KL reference): no gradients, never updated.
+SlatePolicy frozenCopy(const SlatePolicy& policy, int64_t embeddingDim, int64_t hiddenDim);
+
 /// Masks, for each slate position t, the items placed at positions < t: [S, K, N] booleans.
 torch::Tensor earlierItemMask(const torch::Tensor& slates, int64_t items);
 

@@ -1,12 +1,9 @@
 #include "objectives/grpo_objective.h"
 
+#include "objectives/clipped_surrogate.h"
+#include "objectives/slate_quantities.h"
+
 namespace sage {
-namespace {
-
-// Token log-ratios beyond this are clipped anyway; clamping keeps exp() finite.
-constexpr double kMaxTokenLogRatio = 20.0;
-
-}  // namespace
 
 std::string toString(ActiveBranch branch) {
     switch (branch) {
@@ -14,64 +11,41 @@ std::string toString(ActiveBranch branch) {
         case ActiveBranch::ClipLow: return "clip_low";
         case ActiveBranch::ClipHigh: return "clip_high";
         case ActiveBranch::DualClip: return "dual_clip";
+        case ActiveBranch::PosCap: return "pos_cap";
+        case ActiveBranch::NegCap: return "neg_cap";
     }
     return "unknown";
 }
 
 ObjectiveOutput GrpoObjective::compute(const ObjectiveInput& in) const {
-    const auto mask = in.mask;
+    const auto& mask = in.mask;
     const auto advantage = in.advantages.unsqueeze(1).expand_as(in.logpNew);
-    const auto logRatio = (in.logpNew - in.logpOld).clamp(-kMaxTokenLogRatio, kMaxTokenLogRatio);
-    const auto ratio = torch::exp(logRatio);
-    const double low = 1.0 - m_options.clipLow;
-    const double high = 1.0 + m_options.clipHigh;
+    const auto ratio = (in.logpNew - in.logpOld).clamp(-kTokenLogRatioClamp, kTokenLogRatioClamp).exp();
+    const auto low = torch::scalar_tensor(1.0 - m_options.clipLow, ratio.options());
+    const auto high = torch::scalar_tensor(1.0 + m_options.clipHigh, ratio.options());
+    const auto s = clippedSurrogate(ratio, advantage, low, high,
+                                    m_options.dualClip ? m_options.dualClipC : 0.0);
 
-    const auto unclipped = ratio * advantage;
-    const auto clipped = ratio.clamp(low, high) * advantage;
-    auto term = torch::min(unclipped, clipped);
-    torch::Tensor dualActive = torch::zeros_like(mask, torch::kBool);
-    if (m_options.dualClip) {
-        const auto floor = m_options.dualClipC * advantage;
-        dualActive = advantage.lt(0) & term.lt(floor);
-        term = torch::where(advantage.lt(0), torch::max(term, floor), term);
-    }
-
-    const auto tokens = mask.sum(1).clamp_min(1.0);
     ObjectiveOutput out;
-    out.loss = -((term * mask).sum(1) / tokens).mean();
+    out.loss = -perSlateMean(s.term, mask).mean();
+    out.hasClip = true;
 
     torch::NoGradGuard noGrad;
-    const auto r = ratio.detach();
-    const auto a = advantage;
     const auto real = mask.gt(0);
-    // A token is clipped when the clipped surrogate, not the ratio, is the minimum.
-    const auto clipLow = real & a.lt(0) & r.lt(low);
-    const auto clipHigh = real & a.gt(0) & r.gt(high);
-    const auto dual = real & dualActive;
-    const auto outside = real & (r.lt(low) | r.gt(high));
-    const double realTokens = std::max(1.0, mask.sum().item<double>());
-    out.clipLowFraction = clipLow.sum().item<double>() / realTokens;
-    out.clipHighFraction = clipHigh.sum().item<double>() / realTokens;
-    out.clipRegionFraction = outside.sum().item<double>() / realTokens;
-
-    // c_i: mean over tokens of the ratio weight that reaches the gradient (0 where clipped,
-    // c where the dual clip holds the term at c·A).
-    const auto passes = real & ~clipLow & ~clipHigh & ~dual;
-    const auto weight = torch::where(passes, r, torch::zeros_like(r));
-    out.coefficient = (weight * mask).sum(1) / tokens;
-
-    // The slate's branch: the mechanism that acted on most of its clipped tokens, else "ratio".
-    const auto lowCount = clipLow.sum(1);
-    const auto highCount = clipHigh.sum(1);
-    const auto dualCount = dual.sum(1);
-    auto branch = torch::full({mask.size(0)}, static_cast<int64_t>(ActiveBranch::Ratio), torch::kLong);
-    branch = torch::where(lowCount.gt(0) & lowCount.ge(highCount),
-                          torch::full_like(branch, static_cast<int64_t>(ActiveBranch::ClipLow)), branch);
-    branch = torch::where(highCount.gt(0) & highCount.gt(lowCount),
-                          torch::full_like(branch, static_cast<int64_t>(ActiveBranch::ClipHigh)), branch);
-    branch = torch::where(dualCount.gt(0),
-                          torch::full_like(branch, static_cast<int64_t>(ActiveBranch::DualClip)), branch);
-    out.branch = branch;
+    out.clipLowFraction = tokenShare(s.clipLow & real, mask);
+    out.clipHighFraction = tokenShare(s.clipHigh & real, mask);
+    out.clipRegionFraction = tokenShare(s.outside & real, mask);
+    out.slates = baseDiagnostics(slateQuantities(in.logpNew, in.logpOld, mask));
+    out.slates.coefficient = perSlateMean(passingRatio(s, ratio), mask);
+    applyClipBounds(s, advantage, low, high, mask, out);
+    // A slate's branch: the clip that acted on most of its tokens, else "ratio".
+    const auto lowCount = (s.clipLow & real).sum(1);
+    const auto highCount = (s.clipHigh & real).sum(1);
+    const auto dualCount = (s.dual & real).sum(1);
+    auto branch = out.slates.branch;
+    branch.masked_fill_(lowCount.gt(0) & lowCount.ge(highCount), static_cast<int64_t>(ActiveBranch::ClipLow));
+    branch.masked_fill_(highCount.gt(lowCount), static_cast<int64_t>(ActiveBranch::ClipHigh));
+    branch.masked_fill_(dualCount.gt(0), static_cast<int64_t>(ActiveBranch::DualClip));
     return out;
 }
 

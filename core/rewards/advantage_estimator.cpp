@@ -1,15 +1,51 @@
 #include "rewards/advantage_estimator.h"
 
 namespace sage {
+namespace {
 
-GroupAdvantages groupAdvantages(const at::Tensor& rewards, double epsilon) {
+void countSignal(Advantages& out, const at::Tensor& rewards) {
+    out.zeroSignalGroups = out.values.eq(0).all(1).sum().item<int64_t>();
+    out.tiedRewardGroups = rewards.std(1, /*unbiased=*/false).lt(kTiedStd).sum().item<int64_t>();
+}
+
+}  // namespace
+
+Advantages groupAdvantages(const at::Tensor& rewards) {
     const auto mean = rewards.mean(1, /*keepdim=*/true);
     const auto std = rewards.std(1, /*unbiased=*/false, /*keepdim=*/true);
-    GroupAdvantages out;
+    Advantages out;
     // A tied group would otherwise divide rounding noise by ε and invent a signal.
-    const auto tied = std.lt(1e-8);
-    out.advantages = torch::where(tied, torch::zeros_like(rewards), (rewards - mean) / (std + epsilon));
-    out.zeroSignalGroups = tied.sum().item<int64_t>();
+    out.values = torch::where(std.lt(kTiedStd), torch::zeros_like(rewards),
+                              (rewards - mean) / (std + kAdvantageEpsilon));
+    countSignal(out, rewards);
+    return out;
+}
+
+Advantages decoupledAdvantages(const at::Tensor& components, const at::Tensor& weights) {
+    const auto mean = components.mean(1, /*keepdim=*/true);
+    const auto std = components.std(1, /*unbiased=*/false, /*keepdim=*/true);
+    const auto z = torch::where(std.lt(kTiedStd), torch::zeros_like(components),
+                                (components - mean) / (std + kAdvantageEpsilon));
+    const auto a = z.matmul(weights.to(z.scalar_type()));  // [B, G]
+    const auto batchStd = a.std(/*unbiased=*/false);
+    Advantages out;
+    out.values = batchStd.item<double>() < kTiedStd
+                     ? torch::zeros_like(a)
+                     : (a - a.mean()) / (batchStd + kAdvantageEpsilon);
+    countSignal(out, components.matmul(weights.to(components.scalar_type())));
+    return out;
+}
+
+Advantages signAdvantages(const at::Tensor& rewards, double floor) {
+    const auto flat = rewards.flatten();
+    const double topQuartile = flat.quantile(0.75).item<double>();
+    Advantages out;
+    auto values = torch::zeros_like(rewards);
+    // The top quartile counts only above the batch minimum: a tied batch carries no sign.
+    values.masked_fill_(rewards.ge(topQuartile) & rewards.gt(flat.min()), 1.0);
+    values.masked_fill_(rewards.lt(floor), -1.0);
+    out.values = values;
+    countSignal(out, rewards);
     return out;
 }
 

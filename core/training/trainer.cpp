@@ -5,14 +5,18 @@
 #include <chrono>
 #include <cmath>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
 #include "data/synthetic_environment.h"
 #include "model/slate_policy.h"
 #include "objectives/objective_factory.h"
+#include "objectives/slate_quantities.h"
 #include "rewards/advantage_estimator.h"
+#include "rewards/boost_eligibility.h"
 #include "training/batch_statistics.h"
+#include "training/step_trace.h"
 #include "training/training_failure.h"
 
 namespace sage {
@@ -20,8 +24,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr double kSequenceLogRatioClamp = 10.0;  // SAGE.md 2: r_i = exp(clamp(ρ_i, −10, 10))
-constexpr double kHistogramRange = 1.0;          // ρ histogram over [−1, 1]
+constexpr double kHistogramRange = 1.0;  // ρ histogram over [−1, 1]
 constexpr int kHistogramBins = 40;
 constexpr auto kPausePoll = std::chrono::milliseconds(20);
 
@@ -52,14 +55,59 @@ std::mutex& globalSeedMutex() {
     return mutex;
 }
 
-/// Everything one iteration's updates produced, gathered for the step's metrics.
-struct UpdateTrace {
-    std::vector<double> tokenRatios;
-    std::vector<double> sequenceLogRatios;
-    std::vector<double> approxKl;
-    double clipLow = 0.0, clipHigh = 0.0, clipRegion = 0.0;
-    double policyLoss = 0.0, gradNorm = 0.0;
-    int updates = 0;
+std::vector<double> weightsOf(const RunConfig::Rewards& r) {
+    // Order of SyntheticEnvironment::components().
+    return {r.click, r.purchase, r.dwell, r.dislike, r.diversity, r.coldClick};
+}
+
+template <typename T>
+void append(std::vector<T>& out, const torch::Tensor& values) {
+    const auto flat = values.detach().to(torch::kFloat64).contiguous();
+    const double* data = flat.data_ptr<double>();
+    out.insert(out.end(), data, data + flat.numel());
+}
+
+/// k3 estimator of KL(π_ref ‖ π_θ) per token: exp(ℓ_ref − ℓ) − (ℓ_ref − ℓ) − 1 (SAGE.md 4.7).
+torch::Tensor k3(const torch::Tensor& logpReference, const torch::Tensor& logp) {
+    const auto d = (logpReference - logp).clamp(-kTokenLogRatioClamp, kTokenLogRatioClamp);
+    return d.exp() - d - 1.0;
+}
+
+/// One iteration's rollout and its scores, everything the updates and the report read.
+struct Rollout {
+    std::vector<int> users;
+    torch::Tensor contexts;        // [S, H]
+    torch::Tensor slates;          // [S, K]
+    torch::Tensor logpOld;         // [S, K]
+    torch::Tensor logpReference;   // [S, K]
+    torch::Tensor components;      // [S, M] double
+    torch::Tensor rewards;         // [B, G] double, weighted totals
+    Advantages advantages;         // [B, G]
+    torch::Tensor listEntropy;     // [S] Ĥ_i
+    torch::Tensor boost;           // [S] b_i
+    std::vector<std::vector<int64_t>> items;
+    double policyEntropy = 0.0;
+    double seconds = 0.0;
+};
+
+/// The last evaluation of each slate during the updates: what the per-slate inspector shows.
+struct LastEvaluation {
+    torch::Tensor logpNew, coefficient, branch, denominator, posCap, negScale;
+    explicit LastEvaluation(const torch::Tensor& logpOld)
+        : logpNew(logpOld.clone()),
+          coefficient(torch::zeros({logpOld.size(0)})),
+          branch(torch::zeros({logpOld.size(0)}, torch::kLong)),
+          denominator(torch::zeros({logpOld.size(0)})),
+          posCap(torch::zeros({logpOld.size(0)})),
+          negScale(torch::zeros({logpOld.size(0)})) {}
+    void record(const torch::Tensor& index, const torch::Tensor& logp, const SlateDiagnostics& d) {
+        logpNew.index_copy_(0, index, logp.detach());
+        coefficient.index_copy_(0, index, d.coefficient.to(torch::kFloat32));
+        branch.index_copy_(0, index, d.branch);
+        denominator.index_copy_(0, index, d.denominator.to(torch::kFloat32));
+        posCap.index_copy_(0, index, d.posCap.to(torch::kFloat32));
+        negScale.index_copy_(0, index, d.negScale.to(torch::kFloat32));
+    }
 };
 
 }  // namespace
@@ -72,7 +120,8 @@ struct Trainer::Impl {
           environment(cfg.environment, static_cast<uint64_t>(cfg.training.seed)),
           rng(static_cast<uint64_t>(cfg.training.seed) + 1),
           generator(at::make_generator<at::CPUGeneratorImpl>(cfg.training.seed + 2)),
-          objective(makeObjective(cfg.objective)) {
+          objective(makeObjective(cfg.objective)),
+          estimator(advantageEstimatorFor(cfg.objective)) {
         const int threads = cfg.training.threads > 0
                                 ? cfg.training.threads
                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -82,22 +131,21 @@ struct Trainer::Impl {
             torch::manual_seed(cfg.training.seed);
             policy = SlatePolicy(environment.itemCount(), cfg.model.embeddingDim, cfg.model.hiddenDim);
         }
+        // The KL reference is the policy RL starts from (the SFT checkpoint, once there is one).
+        reference = frozenCopy(policy, cfg.model.embeddingDim, cfg.model.hiddenDim);
         optimizer = makeOptimizer(cfg.optimizer, policy->parameters());
-        const auto& weights = SyntheticEnvironment::defaultWeights();
-        rewardWeights = torch::tensor(std::vector<double>(weights.begin(), weights.end()),
-                                      torch::kFloat64);
+        rewardWeights = torch::tensor(weightsOf(cfg.rewards), torch::kFloat64);
         started = Clock::now();
     }
 
     bool stopRequested() const { return control.stopRequested.load(std::memory_order_relaxed); }
     torch::Tensor contextsFor(const std::vector<int>& users) const;
+    std::optional<Rollout> rollout();
+    void score(Rollout& r);
+    torch::Tensor sftLoss();
     bool step();
-    void report(int64_t step, const std::vector<int>& users, const torch::Tensor& slates,
-                const torch::Tensor& logpOld, const torch::Tensor& logpNew,
-                const torch::Tensor& coefficient, const torch::Tensor& branch,
-                const torch::Tensor& components, const torch::Tensor& rewards,
-                const GroupAdvantages& advantages, const UpdateTrace& trace, double rolloutEntropy,
-                double rolloutSeconds, double updateSeconds);
+    void report(int64_t step, const Rollout& r, const LastEvaluation& last, const StepTrace& trace,
+                double updateSeconds);
 
     RunConfig config;
     TrainingSink& sink;
@@ -106,8 +154,10 @@ struct Trainer::Impl {
     std::mt19937_64 rng;
     at::Generator generator;
     SlatePolicy policy{nullptr};
+    SlatePolicy reference{nullptr};
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     std::unique_ptr<PolicyObjective> objective;
+    std::string estimator;
     torch::Tensor rewardWeights;
     int64_t completed = 0;
     Clock::time_point started;
@@ -126,201 +176,231 @@ torch::Tensor Trainer::Impl::contextsFor(const std::vector<int>& users) const {
     return contexts;
 }
 
-bool Trainer::Impl::step() {
+std::optional<Rollout> Trainer::Impl::rollout() {
     const auto& training = config.training;
-    const int64_t contextsPerStep = training.contexts;
     const int64_t groupSize = training.groupSize;
     const int64_t slateLength = training.slateLength;
-    const int64_t slateCount = contextsPerStep * groupSize;
-    const int64_t items = environment.itemCount();
-    const int64_t stepNumber = completed + 1;
-    const auto stepStart = Clock::now();
+    const int64_t slateCount = static_cast<int64_t>(training.contexts) * groupSize;
+    const auto start = Clock::now();
 
-    // 1. Rollout from π_old: G slates per context, sampled without repeated items.
+    Rollout r;
     std::uniform_int_distribution<int> pickUser(0, environment.userCount() - 1);
-    std::vector<int> users(contextsPerStep);
-    for (auto& user : users) user = pickUser(rng);
-    const auto contexts = contextsFor(users).repeat_interleave(groupSize, 0);  // [S, H]
-    auto slates = torch::empty({slateCount, slateLength}, torch::kLong);
-    double rolloutEntropy = 0.0;
-    torch::Tensor logpOld;
-    {
-        torch::NoGradGuard noGrad;
-        const auto logits = policy->itemLogits(policy->encode(contexts));
-        auto placed = torch::zeros({slateCount, items}, torch::kBool);
-        const float negInf = -std::numeric_limits<float>::infinity();
-        for (int64_t t = 0; t < slateLength; ++t) {
-            if (stopRequested()) return false;  // a stop is honoured inside long rollouts too
-            const auto masked = logits.masked_fill(placed, negInf);
-            const auto logp = torch::log_softmax(masked, -1);
-            const auto p = logp.exp();
-            rolloutEntropy += -(p * logp.masked_fill(placed, 0.0)).sum(-1).mean().item<double>();
-            const auto sampling = training.temperature == 1.0
-                                      ? p
-                                      : torch::softmax(masked / training.temperature, -1);
-            const auto pick = torch::multinomial(sampling, 1, false, generator);
-            slates.select(1, t).copy_(pick.squeeze(1));
-            placed.scatter_(1, pick, true);
-        }
-        rolloutEntropy /= static_cast<double>(slateLength);
-        logpOld = policy->logProbs(contexts, slates);
-    }
-    const double rolloutSeconds = secondsSince(stepStart);
+    r.users.resize(training.contexts);
+    for (auto& user : r.users) user = pickUser(rng);
+    r.contexts = contextsFor(r.users).repeat_interleave(groupSize, 0);
+    r.slates = torch::empty({slateCount, slateLength}, torch::kLong);
 
-    // 2. Rewards: every component of every slate, then the weighted total per slate.
+    torch::NoGradGuard noGrad;
+    const auto logits = policy->itemLogits(policy->encode(r.contexts));
+    auto placed = torch::zeros({slateCount, environment.itemCount()}, torch::kBool);
+    const float negInf = -std::numeric_limits<float>::infinity();
+    for (int64_t t = 0; t < slateLength; ++t) {
+        if (stopRequested()) return std::nullopt;  // a stop is honoured inside rollouts too
+        const auto masked = logits.masked_fill(placed, negInf);
+        const auto logp = torch::log_softmax(masked, -1);
+        const auto p = logp.exp();
+        r.policyEntropy += -(p * logp.masked_fill(placed, 0.0)).sum(-1).mean().item<double>();
+        const auto sampling =
+            training.temperature == 1.0 ? p : torch::softmax(masked / training.temperature, -1);
+        const auto pick = torch::multinomial(sampling, 1, false, generator);
+        r.slates.select(1, t).copy_(pick.squeeze(1));
+        placed.scatter_(1, pick, true);
+    }
+    r.policyEntropy /= static_cast<double>(slateLength);
+    r.logpOld = policy->logProbs(r.contexts, r.slates);
+    r.logpReference = reference->logProbs(r.contexts, r.slates);
+    r.seconds = secondsSince(start);
+    return r;
+}
+
+void Trainer::Impl::score(Rollout& r) {
+    const int64_t slateCount = r.slates.size(0);
+    const int64_t slateLength = r.slates.size(1);
+    const int64_t groupSize = config.training.groupSize;
     const auto& names = SyntheticEnvironment::components();
-    auto components = torch::empty({slateCount, static_cast<int64_t>(names.size())}, torch::kFloat64);
-    {
-        auto slateAccess = slates.accessor<int64_t, 2>();
-        auto out = components.accessor<double, 2>();
-        std::vector<int64_t> slate(slateLength);
-        for (int64_t s = 0; s < slateCount; ++s) {
-            for (int64_t t = 0; t < slateLength; ++t) slate[t] = slateAccess[s][t];
-            const auto reward = environment.respond(users[s / groupSize], slate, rng);
-            for (size_t m = 0; m < reward.size(); ++m) out[s][m] = reward[m];
+    const auto componentCount = static_cast<int64_t>(names.size());
+    r.components = torch::empty({slateCount, componentCount}, torch::kFloat64);
+    auto cold = torch::empty({slateCount, componentCount}, torch::kFloat64);
+    r.listEntropy = torch::empty({slateCount});
+    r.items.assign(slateCount, std::vector<int64_t>(slateLength));
+    auto slates = r.slates.accessor<int64_t, 2>();
+    auto out = r.components.accessor<double, 2>();
+    auto coldOut = cold.accessor<double, 2>();
+    auto entropy = r.listEntropy.accessor<float, 1>();
+    for (int64_t s = 0; s < slateCount; ++s) {
+        for (int64_t t = 0; t < slateLength; ++t) r.items[s][t] = slates[s][t];
+        const auto response = environment.respond(r.users[s / groupSize], r.items[s], rng);
+        for (int64_t m = 0; m < componentCount; ++m) {
+            out[s][m] = response.components[m];
+            coldOut[s][m] = response.coldComponents[m];
         }
+        entropy[s] = static_cast<float>(environment.normalisedCategoryEntropy(r.items[s]));
     }
-    const auto rewards = components.matmul(rewardWeights).view({contextsPerStep, groupSize});
-    const auto advantages = groupAdvantages(rewards);
-    const auto flatAdvantages = advantages.advantages.flatten().to(torch::kFloat32);
+    r.rewards = r.components.matmul(rewardWeights).view({-1, groupSize});
+    if (estimator == "decoupled") {
+        r.advantages = decoupledAdvantages(r.components.view({-1, groupSize, componentCount}), rewardWeights);
+    } else if (estimator == "sign") {
+        r.advantages = signAdvantages(r.rewards, config.objective.signFloor);
+    } else {
+        r.advantages = groupAdvantages(r.rewards);
+    }
+    // Positive, item-attributable reward, in total and from cold-start items (boost eligibility).
+    std::vector<double> attributable;
+    for (bool a : SyntheticEnvironment::itemAttributable()) attributable.push_back(a ? 1.0 : 0.0);
+    const auto weights = rewardWeights * torch::tensor(attributable, torch::kFloat64);
+    const auto positive = (r.components * weights).clamp_min(0.0).sum(1);
+    const auto coldPositive = (cold * weights).clamp_min(0.0).sum(1);
+    r.boost = boostEligibility(config.objective.boostMode,
+                               r.advantages.values.flatten().to(torch::kFloat32),
+                               positive.to(torch::kFloat32), coldPositive.to(torch::kFloat32));
+}
 
-    // 3. μ epochs over n_mb minibatches: recompute log π_θ, minimise the objective.
+torch::Tensor Trainer::Impl::sftLoss() {
+    // Next-item prediction on logged histories: a random cut point per drawn user.
+    const int64_t count = config.training.contexts;
+    const int64_t window = config.model.historyWindow;
+    auto contexts = torch::full({count, window}, -1, torch::kLong);
+    auto targets = torch::empty({count, 1}, torch::kLong);
+    auto c = contexts.accessor<int64_t, 2>();
+    auto y = targets.accessor<int64_t, 2>();
+    std::uniform_int_distribution<int> pickUser(0, environment.userCount() - 1);
+    for (int64_t b = 0; b < count; ++b) {
+        const auto& history = environment.history(pickUser(rng));
+        std::uniform_int_distribution<int64_t> cut(1, static_cast<int64_t>(history.size()) - 1);
+        const int64_t at = cut(rng);
+        const int64_t take = std::min(window, at);
+        for (int64_t i = 0; i < take; ++i) c[b][window - take + i] = history[at - take + i];
+        y[b][0] = history[at];
+    }
+    return -policy->logProbs(contexts, targets).mean();
+}
+
+bool Trainer::Impl::step() {
+    const auto& training = config.training;
+    const int64_t stepNumber = completed + 1;
+    auto rolled = rollout();
+    if (!rolled) return false;
+    Rollout& r = *rolled;
+    score(r);
+
+    // μ epochs over n_mb minibatches: recompute log π_θ, minimise the objective (+ KL, SFT mix).
     const auto updateStart = Clock::now();
+    const int64_t slateCount = r.slates.size(0);
+    const int64_t slateLength = r.slates.size(1);
     const auto mask = torch::ones({slateCount, slateLength});
-    auto lastLogp = logpOld.clone();
-    auto lastCoefficient = torch::zeros({slateCount});
-    auto lastBranch = torch::zeros({slateCount}, torch::kLong);
-    UpdateTrace trace;
+    const auto advantages = r.advantages.values.flatten().to(torch::kFloat32);
+    const double beta = config.objective.klBeta;
+    const double alpha = config.objective.sftAlpha;
+    const double maxNorm = config.optimizer.gradClip > 0.0 ? config.optimizer.gradClip
+                                                           : std::numeric_limits<double>::infinity();
+    LastEvaluation last(r.logpOld);
+    StepTrace trace;
     const int64_t minibatchSize = (slateCount + training.minibatches - 1) / training.minibatches;
     for (int epoch = 0; epoch < training.innerEpochs; ++epoch) {
         const auto order = torch::randperm(slateCount, generator, torch::kLong);
         for (int64_t begin = 0; begin < slateCount; begin += minibatchSize) {
             if (stopRequested()) return false;
             const auto index = order.slice(0, begin, std::min(begin + minibatchSize, slateCount));
-            const auto logpNew = policy->logProbs(contexts.index_select(0, index),
-                                                  slates.index_select(0, index));
-            const auto oldLogp = logpOld.index_select(0, index);
-            auto result = objective->compute({logpNew, oldLogp, mask.index_select(0, index),
-                                              flatAdvantages.index_select(0, index)});
-            const double loss = result.loss.item<double>();
-            if (!std::isfinite(loss)) {
-                throw TrainingFailure(stepNumber, "loss/policy is " + std::to_string(loss) +
-                                                      " (non-finite); the last update was not applied");
+            const auto logpNew = policy->logProbs(r.contexts.index_select(0, index),
+                                                  r.slates.index_select(0, index));
+            const auto logpOld = r.logpOld.index_select(0, index);
+            const auto batchMask = mask.index_select(0, index);
+            const auto batchAdvantages = advantages.index_select(0, index);
+            auto result = objective->compute({logpNew, logpOld, batchMask, batchAdvantages,
+                                              r.listEntropy.index_select(0, index),
+                                              r.boost.index_select(0, index)});
+            const auto klPerSlate =
+                perSlateMean(k3(r.logpReference.index_select(0, index), logpNew), batchMask);
+            const auto klTerm = klPerSlate.mean();
+            auto loss = result.loss;
+            if (beta > 0.0) loss = loss + beta * klTerm;
+            double sft = 0.0;
+            if (alpha > 0.0) {
+                const auto sftTerm = sftLoss();
+                sft = sftTerm.item<double>();
+                loss = loss + alpha * sftTerm;
+            }
+            const double total = loss.item<double>();
+            if (!std::isfinite(total)) {
+                throw TrainingFailure(stepNumber, "loss/total is " + std::to_string(total) +
+                                                      " (non-finite; loss/policy " +
+                                                      std::to_string(result.loss.item<double>()) +
+                                                      "); the update was not applied");
             }
             optimizer->zero_grad();
-            result.loss.backward();
-            const double maxNorm = config.optimizer.gradClip > 0.0
-                                       ? config.optimizer.gradClip
-                                       : std::numeric_limits<double>::infinity();
+            loss.backward();
             const double gradNorm = torch::nn::utils::clip_grad_norm_(policy->parameters(), maxNorm);
             if (!std::isfinite(gradNorm)) {
                 throw TrainingFailure(stepNumber, "grad_norm is " + std::to_string(gradNorm) +
-                                                      " (non-finite); the update was skipped");
+                                                      " (non-finite); the update was not applied");
             }
             optimizer->step();
 
             torch::NoGradGuard noGrad;
-            const auto logRatio = (logpNew.detach() - oldLogp).to(torch::kFloat64);
-            const auto tokenRatio = logRatio.clamp(-20.0, 20.0).exp().contiguous();
-            const auto sequenceLogRatio = logRatio.mean(1).contiguous();
-            const auto k3 = ((-logRatio).exp() + logRatio - 1.0).mean(1).contiguous();
-            trace.tokenRatios.insert(trace.tokenRatios.end(), tokenRatio.data_ptr<double>(),
-                                     tokenRatio.data_ptr<double>() + tokenRatio.numel());
-            trace.sequenceLogRatios.insert(trace.sequenceLogRatios.end(),
-                                           sequenceLogRatio.data_ptr<double>(),
-                                           sequenceLogRatio.data_ptr<double>() + sequenceLogRatio.numel());
-            trace.approxKl.insert(trace.approxKl.end(), k3.data_ptr<double>(),
-                                  k3.data_ptr<double>() + k3.numel());
+            const auto logRatio = (logpNew.detach() - logpOld).to(torch::kFloat64);
+            append(trace.tokenRatios, logRatio.clamp(-kTokenLogRatioClamp, kTokenLogRatioClamp).exp());
+            append(trace.sequenceLogRatios, result.slates.logRatio);
+            append(trace.approxKlOld, perSlateMean(k3(logpOld, logpNew.detach()), batchMask));
+            append(trace.klReference, klPerSlate);
+            append(trace.coefficients, result.slates.coefficient);
+            append(trace.advantages, batchAdvantages);
+            append(trace.posCaps, result.slates.posCap);
+            append(trace.negScales, result.slates.negScale);
+            append(trace.negCaps, result.slates.negCap);
+            const auto boosted = result.slates.boostApplied.to(torch::kUInt8).contiguous();
+            trace.boostApplied.insert(trace.boostApplied.end(), boosted.data_ptr<uint8_t>(),
+                                      boosted.data_ptr<uint8_t>() + boosted.numel());
             trace.clipLow += result.clipLowFraction;
             trace.clipHigh += result.clipHighFraction;
             trace.clipRegion += result.clipRegionFraction;
-            trace.policyLoss += loss;
+            trace.posActive += result.posActiveFraction;
+            trace.negActive += result.negActiveFraction;
+            trace.hasClip = result.hasClip;
+            trace.policyLoss += result.loss.item<double>();
+            trace.klLoss += beta * klTerm.item<double>();
+            trace.sftLoss += sft;
+            trace.totalLoss += total;
             trace.gradNorm += gradNorm;
             ++trace.updates;
-            lastLogp.index_copy_(0, index, logpNew.detach());
-            lastCoefficient.index_copy_(0, index, result.coefficient.to(torch::kFloat32));
-            lastBranch.index_copy_(0, index, result.branch);
+            last.record(index, logpNew, result.slates);
         }
     }
-    const double updateSeconds = secondsSince(updateStart);
-
     completed = stepNumber;
-    if (stepNumber % config.logging.everySteps == 0 || stepNumber == 1) {
-        report(stepNumber, users, slates, logpOld, lastLogp, lastCoefficient, lastBranch,
-               components, rewards, advantages, trace, rolloutEntropy, rolloutSeconds, updateSeconds);
-    }
+    if (stepNumber % config.logging.everySteps == 0 || stepNumber == 1)
+        report(stepNumber, r, last, trace, secondsSince(updateStart));
     return true;
 }
 
-void Trainer::Impl::report(int64_t stepNumber, const std::vector<int>& users,
-                           const torch::Tensor& slates, const torch::Tensor& logpOld,
-                           const torch::Tensor& logpNew, const torch::Tensor& coefficient,
-                           const torch::Tensor& branch, const torch::Tensor& components,
-                           const torch::Tensor& rewards, const GroupAdvantages& advantages,
-                           const UpdateTrace& trace, double rolloutEntropy, double rolloutSeconds,
-                           double updateSeconds) {
+void Trainer::Impl::report(int64_t stepNumber, const Rollout& r, const LastEvaluation& last,
+                           const StepTrace& trace, double updateSeconds) {
     StepScalars scalars;
     scalars.step = stepNumber;
     scalars.wallTime = secondsSince(started);
     auto& v = scalars.values;
-    const double updates = std::max(1, trace.updates);
+    v = stepMetrics(trace);
 
-    // Ratios (SAGE.md 5): token ratios over every update of the step, r_i from the clamped ρ_i.
-    std::vector<double> sequenceRatios;
-    sequenceRatios.reserve(trace.sequenceLogRatios.size());
-    for (double rho : trace.sequenceLogRatios)
-        sequenceRatios.push_back(std::exp(std::clamp(rho, -kSequenceLogRatioClamp, kSequenceLogRatioClamp)));
-    const auto seq = summarize(sequenceRatios);
-    const auto token = summarize(trace.tokenRatios);
-    v.insert(v.end(), {{"ratio/seq_mean", seq.mean},   {"ratio/seq_std", seq.std},
-                       {"ratio/seq_min", seq.min},     {"ratio/seq_max", seq.max},
-                       {"ratio/seq_p01", seq.p01},     {"ratio/seq_p50", seq.p50},
-                       {"ratio/seq_p99", seq.p99},     {"ratio/token_mean", token.mean},
-                       {"ratio/token_max", token.max},
-                       {"log_ratio/mean", summarize(trace.sequenceLogRatios).mean},
-                       {"clip_ratio/low_mean", trace.clipLow / updates},
-                       {"clip_ratio/high_mean", trace.clipHigh / updates},
-                       {"clip_ratio/region_mean", trace.clipRegion / updates}});
-
-    // Rewards and advantages.
     const auto& names = SyntheticEnvironment::components();
-    const auto componentMean = components.mean(0);
-    const auto componentStd = components.std(0, /*unbiased=*/false);
+    const auto componentMean = r.components.mean(0);
+    const auto componentStd = r.components.std(0, /*unbiased=*/false);
     for (size_t m = 0; m < names.size(); ++m) {
         v.push_back({"rewards/" + names[m] + "/mean", componentMean[m].item<double>()});
         v.push_back({"rewards/" + names[m] + "/std", componentStd[m].item<double>()});
     }
-    const auto groups = static_cast<double>(rewards.size(0));
-    const auto adv = advantages.advantages;
-    v.insert(v.end(), {{"reward", rewards.mean().item<double>()},
-                       {"reward_std", rewards.std(/*unbiased=*/false).item<double>()},
-                       {"frac_reward_zero_std", advantages.zeroSignalGroups / groups},
+    const auto groups = static_cast<double>(r.rewards.size(0));
+    const auto& adv = r.advantages.values;
+    v.insert(v.end(), {{"reward", r.rewards.mean().item<double>()},
+                       {"reward_std", r.rewards.std(/*unbiased=*/false).item<double>()},
+                       {"frac_reward_zero_std", r.advantages.tiedRewardGroups / groups},
                        {"adv/mean", adv.mean().item<double>()},
                        {"adv/std", adv.std(/*unbiased=*/false).item<double>()},
                        {"adv/min", adv.min().item<double>()},
                        {"adv/max", adv.max().item<double>()},
                        {"adv/pos_frac", adv.gt(0).to(torch::kFloat64).mean().item<double>()},
-                       {"adv/zero_std_groups", static_cast<double>(advantages.zeroSignalGroups)}});
-
-    // Slate diversity, policy entropy, losses, optimiser.
-    const int64_t slateCount = slates.size(0);
-    const int64_t slateLength = slates.size(1);
-    std::vector<double> slateEntropy(slateCount);
-    auto slateAccess = slates.accessor<int64_t, 2>();
-    std::vector<std::vector<int64_t>> slateItems(slateCount, std::vector<int64_t>(slateLength));
-    for (int64_t s = 0; s < slateCount; ++s) {
-        for (int64_t t = 0; t < slateLength; ++t) slateItems[s][t] = slateAccess[s][t];
-        slateEntropy[s] = environment.normalisedCategoryEntropy(slateItems[s]);
-    }
-    const double policyLoss = trace.policyLoss / updates;
-    v.insert(v.end(), {{"slate/entropy_mean", summarize(slateEntropy).mean},
-                       {"entropy", rolloutEntropy},
-                       {"approx_kl_old", summarize(trace.approxKl).mean},
-                       {"loss/policy", policyLoss},
-                       {"loss/total", policyLoss},
-                       {"grad_norm", trace.gradNorm / updates},
+                       {"adv/zero_std_groups", static_cast<double>(r.advantages.zeroSignalGroups)},
+                       {"slate/entropy_mean", r.listEntropy.mean().item<double>()},
+                       {"entropy", r.policyEntropy},
                        {"learning_rate", config.optimizer.learningRate},
-                       {"time/rollout_seconds", rolloutSeconds},
+                       {"time/rollout_seconds", r.seconds},
                        {"time/update_seconds", updateSeconds}});
     sink.onStep(scalars);
     sink.onHistogram(makeHistogram(trace.sequenceLogRatios, "hist/log_ratio", stepNumber,
@@ -328,40 +408,45 @@ void Trainer::Impl::report(int64_t stepNumber, const std::vector<int>& users,
 
     const int slatesEvery = config.logging.slatesEverySteps;
     if (slatesEvery <= 0 || (stepNumber % slatesEvery != 0 && stepNumber != 1)) return;
-    const auto oldRows = logpOld.contiguous();
-    const auto newRows = logpNew.contiguous();
-    const auto advantageValues = adv.flatten().contiguous();
-    const auto coefficientValues = coefficient.contiguous();
-    const auto branchValues = branch.contiguous();
-    auto componentValues = components.accessor<double, 2>();
-    const int64_t groupSize = rewards.size(1);
+    const int64_t slateCount = r.slates.size(0);
+    const int64_t slateLength = r.slates.size(1);
+    const int64_t groupSize = r.rewards.size(1);
+    const auto oldRows = r.logpOld.contiguous();
+    const auto newRows = last.logpNew.contiguous();
+    const auto advantages = adv.flatten().contiguous();
+    auto components = r.components.accessor<double, 2>();
     std::vector<SlateRecord> records(slateCount);
     for (int64_t s = 0; s < slateCount; ++s) {
-        auto& r = records[s];
-        r.step = stepNumber;
-        r.user = users[s / groupSize];
-        r.group = static_cast<int32_t>(s / groupSize);
-        r.items = slateItems[s];
+        auto& record = records[s];
+        record.step = stepNumber;
+        record.user = r.users[s / groupSize];
+        record.group = static_cast<int32_t>(s / groupSize);
+        record.items = r.items[s];
         const float* oldRow = oldRows.data_ptr<float>() + s * slateLength;
         const float* newRow = newRows.data_ptr<float>() + s * slateLength;
-        r.logpOld.assign(oldRow, oldRow + slateLength);
-        r.logpNew.assign(newRow, newRow + slateLength);
+        record.logpOld.assign(oldRow, oldRow + slateLength);
+        record.logpNew.assign(newRow, newRow + slateLength);
         double sumOld = 0.0, sumNew = 0.0;
         for (int64_t t = 0; t < slateLength; ++t) {
-            r.tokenRatio.push_back(std::exp(std::clamp(newRow[t] - oldRow[t], -20.0f, 20.0f)));
+            record.tokenRatio.push_back(std::exp(std::clamp<double>(
+                newRow[t] - oldRow[t], -kTokenLogRatioClamp, kTokenLogRatioClamp)));
             sumOld += oldRow[t];
             sumNew += newRow[t];
         }
-        r.logRatio = (sumNew - sumOld) / slateLength;
-        r.ratio = std::exp(std::clamp(r.logRatio, -kSequenceLogRatioClamp, kSequenceLogRatioClamp));
-        r.pbarOld = std::exp(sumOld / slateLength);
-        r.pbarNew = std::exp(sumNew / slateLength);
-        r.coefficient = coefficientValues.data_ptr<float>()[s];
-        r.branch = toString(static_cast<ActiveBranch>(branchValues.data_ptr<int64_t>()[s]));
-        r.listEntropy = slateEntropy[s];
-        r.advantage = advantageValues.data_ptr<double>()[s];
+        record.logRatio = (sumNew - sumOld) / slateLength;
+        record.ratio = std::exp(std::clamp(record.logRatio, -kSequenceLogRatioClamp, kSequenceLogRatioClamp));
+        record.pbarOld = std::exp(sumOld / slateLength);
+        record.pbarNew = std::exp(sumNew / slateLength);
+        record.denominator = last.denominator[s].item<float>();
+        record.coefficient = last.coefficient[s].item<float>();
+        record.branch = toString(static_cast<ActiveBranch>(last.branch[s].item<int64_t>()));
+        record.boost = r.boost[s].item<float>();
+        record.posCap = last.posCap[s].item<float>();
+        record.listEntropy = r.listEntropy[s].item<float>();
+        record.negScale = last.negScale[s].item<float>();
+        record.advantage = advantages.data_ptr<double>()[s];
         for (size_t m = 0; m < names.size(); ++m)
-            r.rewards.push_back({names[m], componentValues[s][static_cast<int64_t>(m)]});
+            record.rewards.push_back({names[m], components[s][static_cast<int64_t>(m)]});
     }
     sink.onSlates(records);
 }
@@ -382,8 +467,9 @@ Trainer::Outcome Trainer::run() {
         m_impl->sink.onEvent({completedSteps(), secondsSince(m_impl->started), level, message});
     };
     event(EventLevel::Info, "training " + std::to_string(totalSteps()) + " steps with " +
-                                m_impl->objective->name() + " on " + std::to_string(
-                                    m_impl->environment.itemCount()) + " items");
+                                m_impl->objective->name() + " (" + m_impl->estimator +
+                                " advantages) on " + std::to_string(m_impl->environment.itemCount()) +
+                                " items");
     while (!done()) {
         if (control.pauseRequested.load()) {
             event(EventLevel::Info, "paused");

@@ -20,7 +20,8 @@ ObjectiveInput handBatch(torch::Tensor& logpNew) {
     const auto ratios = torch::tensor({{1.5, 0.9}, {0.5, 1.1}}, torch::kFloat64);
     logpNew = (old + ratios.log()).requires_grad_(true);
     return {logpNew, old, torch::ones({2, 2}, torch::kFloat64),
-            torch::tensor({1.0, -1.0}, torch::kFloat64)};
+            torch::tensor({1.0, -1.0}, torch::kFloat64), torch::ones({2}, torch::kFloat64),
+            torch::zeros({2}, torch::kFloat64)};
 }
 
 TEST(GrpoObjective, LossMatchesHandComputation) {
@@ -30,10 +31,10 @@ TEST(GrpoObjective, LossMatchesHandComputation) {
     EXPECT_DOUBLE_EQ(out.clipLowFraction, 0.25);
     EXPECT_DOUBLE_EQ(out.clipHighFraction, 0.25);
     EXPECT_DOUBLE_EQ(out.clipRegionFraction, 0.5);
-    EXPECT_NEAR(out.coefficient[0].item<double>(), 0.45, 1e-12);
-    EXPECT_NEAR(out.coefficient[1].item<double>(), 0.55, 1e-12);
-    EXPECT_EQ(out.branch[0].item<int64_t>(), static_cast<int64_t>(ActiveBranch::ClipHigh));
-    EXPECT_EQ(out.branch[1].item<int64_t>(), static_cast<int64_t>(ActiveBranch::ClipLow));
+    EXPECT_NEAR(out.slates.coefficient[0].item<double>(), 0.45, 1e-12);
+    EXPECT_NEAR(out.slates.coefficient[1].item<double>(), 0.55, 1e-12);
+    EXPECT_EQ(out.slates.branch[0].item<int64_t>(), static_cast<int64_t>(ActiveBranch::ClipHigh));
+    EXPECT_EQ(out.slates.branch[1].item<int64_t>(), static_cast<int64_t>(ActiveBranch::ClipLow));
 }
 
 TEST(GrpoObjective, GradientMatchesHandComputation) {
@@ -49,12 +50,13 @@ TEST(GrpoObjective, DualClipBoundsNegativeTerms) {
     const auto old = torch::zeros({1, 1}, torch::kFloat64);
     auto logpNew = torch::full({1, 1}, std::log(4.0), torch::kFloat64).requires_grad_(true);
     const ObjectiveInput in{logpNew, old, torch::ones({1, 1}, torch::kFloat64),
-                            torch::tensor({-1.0}, torch::kFloat64)};
+                            torch::tensor({-1.0}, torch::kFloat64), torch::ones({1}, torch::kFloat64),
+                            torch::zeros({1}, torch::kFloat64)};
     const auto plain = GrpoObjective({0.2, 0.2, false, 3.0}).compute(in);
     EXPECT_NEAR(plain.loss.item<double>(), 4.0, 1e-12);
     const auto dual = GrpoObjective({0.2, 0.2, true, 3.0}).compute(in);
     EXPECT_NEAR(dual.loss.item<double>(), 3.0, 1e-12);
-    EXPECT_EQ(dual.branch[0].item<int64_t>(), static_cast<int64_t>(ActiveBranch::DualClip));
+    EXPECT_EQ(dual.slates.branch[0].item<int64_t>(), static_cast<int64_t>(ActiveBranch::DualClip));
     dual.loss.backward();
     EXPECT_EQ(logpNew.grad().item<double>(), 0.0);
 }
@@ -70,7 +72,7 @@ TEST(GrpoObjective, GradientMatchesFiniteDifferences) {
     const auto adv = torch::tensor({1.3, -0.7, 0.4, -1.1}, torch::kFloat64);
     const GrpoObjective objective({0.2, 0.28, true, 3.0});
     auto logpNew = base.clone().requires_grad_(true);
-    objective.compute({logpNew, old, mask, adv}).loss.backward();
+    objective.compute({logpNew, old, mask, adv, torch::ones({4}), torch::zeros({4})}).loss.backward();
     const auto analytic = logpNew.grad();
     const double h = 1e-6;
     for (int64_t i = 0; i < base.size(0); ++i) {
@@ -79,8 +81,8 @@ TEST(GrpoObjective, GradientMatchesFiniteDifferences) {
             auto minus = base.clone();
             plus[i][t] += h;
             minus[i][t] -= h;
-            const double numeric = (objective.compute({plus, old, mask, adv}).loss.item<double>() -
-                                    objective.compute({minus, old, mask, adv}).loss.item<double>()) /
+            const double numeric = (objective.compute({plus, old, mask, adv, torch::ones({4}), torch::zeros({4})}).loss.item<double>() -
+                                    objective.compute({minus, old, mask, adv, torch::ones({4}), torch::zeros({4})}).loss.item<double>()) /
                                    (2 * h);
             EXPECT_NEAR(analytic[i][t].item<double>(), numeric, 1e-6 * std::max(1.0, std::abs(numeric)))
                 << "slate " << i << " token " << t;
@@ -92,7 +94,8 @@ TEST(GrpoObjective, FiniteForExtremeLogRatios) {
     const auto old = torch::zeros({2, 3});
     const auto logpNew = torch::tensor({{50.f, -50.f, 0.f}, {-50.f, 50.f, 1.f}}).requires_grad_(true);
     const auto out = GrpoObjective({0.2, 0.2, false, 3.0})
-                         .compute({logpNew, old, torch::ones({2, 3}), torch::tensor({1.f, -1.f})});
+                         .compute({logpNew, old, torch::ones({2, 3}), torch::tensor({1.f, -1.f}),
+                                   torch::ones({2}), torch::zeros({2})});
     EXPECT_TRUE(std::isfinite(out.loss.item<double>()));
     out.loss.backward();
     EXPECT_TRUE(torch::isfinite(logpNew.grad()).all().item<bool>());

@@ -94,6 +94,7 @@ TEST(RunConfig, CrossFieldRules) {
     config.training.contexts = 1;
     config.training.groupSize = 2;
     config.training.minibatches = 3;
+    config.objective.kind = "grpo";
     config.objective.clipLow = 0.0;
     config.objective.clipHigh = 0.0;
     const auto issues = ConfigSchema::instance().validate(config);

@@ -26,7 +26,7 @@ TEST(SyntheticEnvironment, DeterministicPerSeed) {
     EXPECT_TRUE(anyDifferent);
     std::mt19937_64 r1(9), r2(9);
     const std::vector<int64_t> slate{1, 2, 3, 4, 5};
-    for (int u = 0; u < 20; ++u) EXPECT_EQ(a.respond(u, slate, r1), b.respond(u, slate, r2));
+    for (int u = 0; u < 20; ++u) EXPECT_EQ(a.respond(u, slate, r1).components, b.respond(u, slate, r2).components);
 }
 
 TEST(SyntheticEnvironment, HistoriesFollowTheSpecification) {
@@ -58,7 +58,7 @@ TEST(SyntheticEnvironment, FeedbackIsRejectionDominated) {
     const int slates = 4000;
     for (int s = 0; s < slates; ++s) {
         // One-item slates are always examined: the click share is the base click rate.
-        clicks += env.respond(s % env.userCount(), {item(rng)}, rng)[0];
+        clicks += env.respond(s % env.userCount(), {item(rng)}, rng).components[0];
     }
     const double rate = clicks / slates;
     EXPECT_GT(rate, 0.02);
