@@ -2,6 +2,8 @@
 
 #include <QThread>
 
+#include <algorithm>
+
 #include "training_worker.h"
 
 namespace sage::ui {
@@ -54,9 +56,14 @@ bool TrainingController::start(const RunConfig& config, const QString& dbPath,
 
     TrainingWorker* worker = m_worker;
     // The config is copied into the functor: the worker thread gets its own copy.
+    RunConfig job = config;
+    // "Every core" in the dashboard leaves one to the GUI thread: LibTorch's OpenMP workers spin
+    // and would otherwise starve the event loop on a small machine.
+    if (job.training.threads == 0)
+        job.training.threads = std::max(1, QThread::idealThreadCount() - 1);
     QMetaObject::invokeMethod(
         worker,
-        [worker, config, dbPath, experiment] { worker->runJob(config, dbPath, experiment); },
+        [worker, job, dbPath, experiment] { worker->runJob(job, dbPath, experiment); },
         Qt::QueuedConnection);
     Q_EMIT runningChanged(true);
     Q_EMIT progress(0, m_total, -1.0, -1.0);
