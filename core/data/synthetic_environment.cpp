@@ -82,7 +82,6 @@ void SyntheticEnvironment::generateWorld(std::mt19937_64& rng) {
     m_itemCategory.resize(m_itemCount);
     m_itemCold.assign(m_itemCount, 0);
     std::uniform_int_distribution<int> pickCategory(0, m_categoryCount - 1);
-    std::uniform_real_distribution<double> uniform(0.0, 1.0);
     for (int j = 0; j < m_itemCount; ++j) {
         // Every category gets items before any gets a second share, so none is empty.
         const int c = j < m_categoryCount ? j : pickCategory(rng);
@@ -90,8 +89,13 @@ void SyntheticEnvironment::generateWorld(std::mt19937_64& rng) {
         for (int k = 0; k < m_dim; ++k)
             m_itemVectors[static_cast<size_t>(j) * m_dim + k] = centres[c * m_dim + k] + 0.5f * normal(rng);
         m_itemQuality[j] = normal(rng);
-        m_itemCold[j] = uniform(rng) < kColdShare ? 1 : 0;
     }
+    // Exactly 15 % of the catalogue is released late (cold), chosen at random.
+    std::vector<int> order(m_itemCount);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    const auto coldCount = static_cast<int>(kColdShare * m_itemCount);
+    for (int k = 0; k < coldCount; ++k) m_itemCold[order[k]] = 1;
 
     m_userVectors.resize(static_cast<size_t>(m_userCount) * m_dim);
     std::uniform_int_distribution<int> mixSize(1, 3);

@@ -1,0 +1,107 @@
+#include "main_window.h"
+
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QLabel>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+#include "config_form_view.h"
+#include "event_log_view.h"
+#include "metric_plot_panel.h"
+#include "run_list_view.h"
+#include "store_watcher.h"
+#include "training_controller.h"
+#include "training_panel.h"
+
+namespace sage::ui {
+
+MainWindow::MainWindow(RunStore& store, const QString& dbPath, const QString& presetsDir,
+                       QWidget* parent)
+    : QMainWindow(parent),
+      m_dbPath(dbPath),
+      m_watcher(new StoreWatcher(store, this)),
+      m_controller(new TrainingController(this)),
+      m_runList(new RunListView(store, this)),
+      m_form(new ConfigFormView(presetsDir, this)),
+      m_panel(new TrainingPanel(this)),
+      m_plot(new MetricPlotPanel(store, this)),
+      m_events(new EventLogView(store, this)) {
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("SAGE Dashboard — %1").arg(QFileInfo(dbPath).fileName()));
+    m_runList->setObjectName(QStringLiteral("runList"));
+    buildLayout();
+    connectViews();
+    resize(1500, 920);
+}
+
+void MainWindow::buildLayout() {
+    setCentralWidget(m_plot);
+    setDockNestingEnabled(true);
+    const auto dock = [this](const QString& title, const QString& name, QWidget* content,
+                             Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+        d->setWidget(content);
+        addDockWidget(area, d);
+        return d;
+    };
+
+    auto* setup = new QWidget(this);
+    setup->setObjectName(QStringLiteral("runSetup"));
+    auto* column = new QVBoxLayout(setup);
+    column->setContentsMargins(4, 4, 4, 4);
+    column->addWidget(m_form, 1);
+    column->addWidget(m_panel);
+
+    auto* runs = dock(tr("Runs"), QStringLiteral("runsDock"), m_runList, Qt::LeftDockWidgetArea);
+    auto* config =
+        dock(tr("Configuration"), QStringLiteral("configDock"), setup, Qt::RightDockWidgetArea);
+    auto* events =
+        dock(tr("Events"), QStringLiteral("eventsDock"), m_events, Qt::BottomDockWidgetArea);
+    resizeDocks({runs, config}, {440, 400}, Qt::Horizontal);
+    resizeDocks({events}, {160}, Qt::Vertical);
+    statusBar()->addPermanentWidget(new QLabel(QFileInfo(m_dbPath).absoluteFilePath(), this));
+}
+
+void MainWindow::connectViews() {
+    // Commits by other connections (the worker thread's, another process's).
+    connect(m_watcher, &StoreWatcher::changed, m_runList, &RunListView::refresh);
+    connect(m_watcher, &StoreWatcher::changed, m_plot, &MetricPlotPanel::refreshFromStore);
+    connect(m_watcher, &StoreWatcher::changed, m_events, &EventLogView::refreshFromStore);
+
+    connect(m_runList, &RunListView::runSelected, m_plot, &MetricPlotPanel::showRun);
+    connect(m_runList, &RunListView::runSelected, m_events, &EventLogView::showRun);
+
+    m_panel->setStartEnabled(m_form->isValid());
+    connect(m_form, &ConfigFormView::validityChanged, m_panel, &TrainingPanel::setStartEnabled);
+    connect(m_panel, &TrainingPanel::startRequested, this,
+            [this] { m_controller->start(m_form->config(), m_dbPath, m_panel->experiment()); });
+    connect(m_panel, &TrainingPanel::pauseRequested, m_controller, &TrainingController::pause);
+    connect(m_panel, &TrainingPanel::resumeRequested, m_controller, &TrainingController::resume);
+    connect(m_panel, &TrainingPanel::stopRequested, m_controller, &TrainingController::stop);
+
+    connect(m_controller, &TrainingController::runningChanged, m_panel, &TrainingPanel::setRunning);
+    connect(m_controller, &TrainingController::runningChanged, m_form, &QWidget::setDisabled);
+    connect(m_controller, &TrainingController::pausedChanged, m_panel, &TrainingPanel::setPaused);
+    connect(m_controller, &TrainingController::progress, m_panel, &TrainingPanel::setProgress);
+    // The live run feeds the views before it is selected, so the first drain is not missed.
+    connect(m_controller, &TrainingController::runStarted, m_plot, &MetricPlotPanel::setLiveRun);
+    connect(m_controller, &TrainingController::runStarted, m_events, &EventLogView::setLiveRun);
+    connect(m_controller, &TrainingController::runStarted, m_runList, &RunListView::selectRun);
+    connect(m_controller, &TrainingController::metricsArrived, m_plot,
+            &MetricPlotPanel::appendLive);
+    connect(m_controller, &TrainingController::metricsArrived, m_events, &EventLogView::appendLive);
+    connect(m_controller, &TrainingController::runEnded, m_panel, &TrainingPanel::showRunEnded);
+    connect(m_controller, &TrainingController::runEnded, this, [this] {
+        m_plot->setLiveRun(0);
+        m_events->setLiveRun(0);
+    });
+    connect(m_controller, &TrainingController::runEnded, m_watcher, &StoreWatcher::poll);
+
+    // Open on the newest run rather than an empty plot.
+    m_runList->selectNewest();
+}
+
+}  // namespace sage::ui
