@@ -17,14 +17,14 @@ double shareWhere(const at::Tensor& flags, const at::Tensor& among) {
 
 BoundedRatio boundedRatio(const at::Tensor& logp, const at::Tensor& logpOld,
                           const at::Tensor& advantage, const at::Tensor& posCap,
-                          const at::Tensor& negScale) {
+                          const at::Tensor& negScale, double maxLogRatio) {
     BoundedRatio b;
     const auto positive = advantage.ge(0);
     const auto logPosBound = logp - posCap.log();                   // log(sg(p)/Γ)
     const auto logNegBound = log1mexp(logp.clamp_max(0.0)) - negScale.log();  // log((1 − sg(p))/Λ)
     const auto bound = torch::where(positive, logPosBound, logNegBound);
     b.logDenominator = torch::max(logpOld, bound);
-    b.coefficient = (logp - b.logDenominator).exp();
+    b.coefficient = (logp - b.logDenominator).clamp_max(maxLogRatio).exp();
     b.posCapActive = advantage.gt(0) & logPosBound.gt(logpOld);
     b.negCapActive = advantage.lt(0) & logNegBound.gt(logpOld);
     b.negCap = (negScale.log() + logp - log1mexp(logp.clamp_max(0.0))).clamp_max(kMaxLogNegCap).exp();

@@ -17,10 +17,12 @@ struct BoundedRatio {
     at::Tensor negCap;          // Λ·p/(1 − p), kept finite for reporting
 };
 
-/// `logp` must be detached (it is sg(p)); every argument broadcasts elementwise.
+/// `logp` must be detached (it is sg(p)); every argument broadcasts elementwise. The coefficient
+/// never exceeds the clamped ratio exp(maxLogRatio) (SAGE.md 2: r = exp(clamp(ρ, −10, 10))), so a
+/// negative slate whose p̄ nears 1, where the cap Λ·p̄/(1 − p̄) stops binding, cannot dominate.
 BoundedRatio boundedRatio(const at::Tensor& logp, const at::Tensor& logpOld,
                           const at::Tensor& advantage, const at::Tensor& posCap,
-                          const at::Tensor& negScale);
+                          const at::Tensor& negScale, double maxLogRatio);
 
 /// Fills a slate-level objective's diagnostics and active shares from its bounded ratio.
 void applyBoundedDiagnostics(const BoundedRatio& bounded, const at::Tensor& advantages,

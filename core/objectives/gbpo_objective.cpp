@@ -10,7 +10,8 @@ ObjectiveOutput GbpoObjective::compute(const ObjectiveInput& in) const {
     ObjectiveOutput out;
     if (m_level == RatioLevel::Sequence) {
         const auto ones = torch::ones_like(q.logRatio);
-        const auto bounded = boundedRatio(q.meanLogp.detach(), q.meanLogpOld, in.advantages, ones, ones);
+        const auto bounded = boundedRatio(q.meanLogp.detach(), q.meanLogpOld, in.advantages, ones, ones,
+                                           kSequenceLogRatioClamp);
         // Value: −(1/N)Σ c_i·A_i. Gradient: −(1/N)Σ A_i·c_i·(1/T_i)Σ_t ∇ℓ_it, the exact gradient
         // of p̄/D with D held fixed (∇p̄ = p̄·(1/T)Σ∇ℓ).
         out.loss = valueWithGradientOf(-(bounded.coefficient * in.advantages).mean(),
@@ -23,7 +24,8 @@ ObjectiveOutput GbpoObjective::compute(const ObjectiveInput& in) const {
     // Token level: the same denominator per token, p = π(y_it); averaged over tokens, then slates.
     const auto advantage = in.advantages.unsqueeze(1).expand_as(in.logpNew);
     const auto ones = torch::ones_like(in.logpNew);
-    const auto bounded = boundedRatio(in.logpNew.detach(), in.logpOld, advantage, ones, ones);
+    const auto bounded = boundedRatio(in.logpNew.detach(), in.logpOld, advantage, ones, ones,
+                                       kTokenLogRatioClamp);
     out.loss = valueWithGradientOf(-perSlateMean(bounded.coefficient * advantage, in.mask).mean(),
                                    -perSlateMean(bounded.coefficient * advantage * in.logpNew, in.mask).mean());
     torch::NoGradGuard noGrad;

@@ -14,7 +14,7 @@ at::Tensor SageObjective::penaltyScale(const at::Tensor& listEntropy) const {
             return 1.0 + kappa * homogeneity;
         case PenaltyShape::Threshold: {
             const double tau = m_options.penaltyTau;
-            return 1.0 + kappa * (tau - listEntropy).clamp_min(0.0) / tau;
+            return 1.0 + kappa * (tau - listEntropy.clamp(0.0, 1.0)).clamp_min(0.0) / tau;
         }
         case PenaltyShape::Exp:
             return (kappa * homogeneity).exp();
@@ -35,7 +35,8 @@ ObjectiveOutput SageObjective::computeBounds(const ObjectiveInput& in) const {
     // scales A_i by Γ⁺ instead (that one acts even on a single on-policy step).
     const auto posCap = boostAdvantage ? torch::ones_like(boost) : boost;
     const auto negScale = penaltyScale(in.listEntropy.to(q.meanLogp.scalar_type()));
-    const auto bounded = boundedRatio(q.meanLogp.detach(), q.meanLogpOld, advantage, posCap, negScale);
+    const auto bounded = boundedRatio(q.meanLogp.detach(), q.meanLogpOld, advantage, posCap, negScale,
+                                       kSequenceLogRatioClamp);
     const auto weightedAdvantage =
         boostAdvantage ? torch::where(advantage.gt(0), advantage * boost, advantage) : advantage;
     const auto weight = bounded.coefficient * weightedAdvantage;
@@ -84,8 +85,8 @@ ObjectiveOutput SageObjective::computeAsymClip(const ObjectiveInput& in) const {
     out.slates.coefficient = passingRatio(s, ratio);
     out.slates.branch = clipBranch(s);
     applyClipBounds(s, advantage, low, high, at::Tensor(), out);
-    // Λ's counterpart: how many times wider than ε the lower clip range of the slate is.
-    out.slates.negScale = (1.0 - low) / eps;
+    // Λ's counterpart: 1 + how much the lower clip range widened, 1 + ε_H·(1 − Ĥ) on negatives.
+    out.slates.negScale = 1.0 + (1.0 - eps - low);
     out.slates.boostApplied = m_options.boostEpsilon > 0.0
                                   ? advantage.gt(0) & eligibility.gt(0) & ratio.detach().gt(1.0 + eps)
                                   : torch::zeros_like(advantage, torch::kBool);

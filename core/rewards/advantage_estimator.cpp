@@ -28,10 +28,14 @@ Advantages decoupledAdvantages(const at::Tensor& components, const at::Tensor& w
                                 (components - mean) / (std + kAdvantageEpsilon));
     const auto a = z.matmul(weights.to(z.scalar_type()));  // [B, G]
     const auto batchStd = a.std(/*unbiased=*/false);
+    // Each group's a sums to zero, so the batch mean is 0 up to rounding; a group tied on every
+    // component must stay exactly 0 rather than inherit that rounding as a signal.
+    const auto tiedOnEverything = z.eq(0).flatten(1).all(1, /*keepdim=*/true);  // [B, 1]
     Advantages out;
     out.values = batchStd.item<double>() < kTiedStd
                      ? torch::zeros_like(a)
-                     : (a - a.mean()) / (batchStd + kAdvantageEpsilon);
+                     : torch::where(tiedOnEverything, torch::zeros_like(a),
+                                    (a - a.mean()) / (batchStd + kAdvantageEpsilon));
     countSignal(out, components.matmul(weights.to(components.scalar_type())));
     return out;
 }

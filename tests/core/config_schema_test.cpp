@@ -82,11 +82,26 @@ TEST(ConfigSchema, BadAssignmentsNameTheKey) {
 
 TEST(ConfigSchema, AppliesHidesOptionsThatDoNotMatter) {
     RunConfig config;
-    const auto* dualC = ConfigSchema::instance().find("objective.dual_clip_c");
+    config.objective.kind = "grpo";
+    const auto& schema = ConfigSchema::instance();
+    const auto* dualC = schema.find("objective.dual_clip_c");
     ASSERT_NE(dualC, nullptr);
     EXPECT_FALSE(dualC->applies(config));
     config.objective.dualClip = true;
     EXPECT_TRUE(dualC->applies(config));
+    // SAGE's options appear only for SAGE, and each form's only with that form.
+    EXPECT_FALSE(schema.find("objective.kappa")->applies(config));
+    config.objective.kind = "sage";
+    EXPECT_TRUE(schema.find("objective.kappa")->applies(config));
+    EXPECT_FALSE(schema.find("objective.asym_epsilon")->applies(config));
+    EXPECT_FALSE(dualC->applies(config));
+    config.objective.sageForm = "asym_clip";
+    EXPECT_TRUE(schema.find("objective.asym_epsilon")->applies(config));
+    EXPECT_FALSE(schema.find("objective.kappa")->applies(config));
+    EXPECT_TRUE(dualC->applies(config));
+    EXPECT_FALSE(schema.find("objective.ratio_level")->applies(config));
+    config.objective.kind = "gbpo";
+    EXPECT_TRUE(schema.find("objective.ratio_level")->applies(config));
 }
 
 }  // namespace

@@ -17,8 +17,8 @@ using testing::tinyConfig;
 const char* kRequiredKeys[] = {
     "loss/total", "loss/policy", "reward", "reward_std", "ratio/token_mean", "ratio/token_max",
     "ratio/seq_mean", "ratio/seq_std", "ratio/seq_min", "ratio/seq_max", "ratio/seq_p01",
-    "ratio/seq_p50", "ratio/seq_p99", "log_ratio/mean", "clip_ratio/low_mean",
-    "clip_ratio/high_mean", "clip_ratio/region_mean", "adv/mean", "adv/std", "adv/min", "adv/max",
+    "ratio/seq_p50", "ratio/seq_p99", "log_ratio/mean", "bound/pos_cap_mean",
+    "bound/neg_scale_mean", "coef/pos_mean", "adv/mean", "adv/std", "adv/min", "adv/max",
     "adv/pos_frac", "adv/zero_std_groups", "frac_reward_zero_std", "slate/entropy_mean", "entropy",
     "approx_kl_old", "grad_norm", "learning_rate", "rewards/click/mean", "rewards/click/std",
     "rewards/dislike/mean", "rewards/diversity/mean"};

@@ -229,6 +229,16 @@ TEST_F(MainWindowTest, ConfigFormIsBuiltFromTheSchemaAndFollowsApplies) {
     };
     shownAsSchemaSays();
 
+    // The default objective is SAGE: its options show, GRPO's do not.
+    EXPECT_TRUE(form.isFieldShown(QStringLiteral("objective.kappa")));
+    EXPECT_FALSE(form.isFieldShown(QStringLiteral("objective.dual_clip")));
+    auto* objective = qobject_cast<QComboBox*>(form.editor(QStringLiteral("objective.kind")));
+    ASSERT_NE(objective, nullptr);
+    objective->setCurrentText(QStringLiteral("grpo"));
+    EXPECT_EQ(form.config().objective.kind, "grpo");
+    EXPECT_FALSE(form.isFieldShown(QStringLiteral("objective.kappa")));
+    shownAsSchemaSays();
+
     // dual_clip_c matters only with dual clip on; the form re-evaluates on every change.
     EXPECT_FALSE(form.isFieldShown(QStringLiteral("objective.dual_clip_c")));
     auto* dualClip = qobject_cast<QCheckBox*>(form.editor(QStringLiteral("objective.dual_clip")));
