@@ -1,0 +1,313 @@
+#include "model/generative_policy.h"
+
+#include <stdexcept>
+
+namespace sage {
+namespace {
+
+constexpr float kMasked = -std::numeric_limits<float>::infinity();
+
+}  // namespace
+
+TransformerOptions GenerativePolicy::optionsFor(const TokenSpace& space, TransformerOptions options,
+                                                int64_t historyWindow, int64_t slateLength) {
+    options.vocabulary = space.vocabulary();
+    options.levels = space.levels();
+    options.maxPositions = historyWindow + slateLength + 2;
+    return options;
+}
+
+GenerativePolicy::GenerativePolicy(TokenSpace space, TransformerOptions options,
+                                   int64_t historyWindow, int64_t slateLength)
+    : m_space(std::move(space)), m_historyWindow(historyWindow), m_slateLength(slateLength) {
+    m_model = TransformerModel(optionsFor(m_space, options, historyWindow, slateLength));
+    std::vector<int64_t> levels(m_space.vocabulary(), m_space.levels());
+    for (int level = 0; level < m_space.levels(); ++level)
+        for (int64_t code = 0; code < m_space.levelSize(level); ++code)
+            levels[m_space.token(level, code)] = level;
+    m_levelOfToken = torch::tensor(levels, torch::kLong);
+    if (!m_space.isItemIds()) {
+        std::vector<int64_t> codes;
+        for (int64_t item = 0; item < m_space.items(); ++item)
+            for (int level = 0; level < m_space.levels(); ++level) codes.push_back(m_space.code(item, level));
+        m_itemCodes = torch::tensor(codes, torch::kLong).view({m_space.items(), m_space.levels()});
+        for (int64_t item = 0; item < m_space.items(); ++item) {
+            std::vector<int64_t> key;
+            m_space.appendTokens(item, key);
+            m_itemOfTokens.emplace(key, item);
+        }
+    }
+}
+
+TokenBatch GenerativePolicy::encodeHistories(const std::vector<std::vector<int64_t>>& histories,
+                                             int64_t window) const {
+    if (window < 0) window = m_historyWindow;
+    const int64_t levels = m_space.levels();
+    const auto rows = static_cast<int64_t>(histories.size());
+    int64_t longest = 0;
+    for (const auto& h : histories) longest = std::max<int64_t>(longest, std::min<int64_t>(window, h.size()));
+    const int64_t length = 1 + longest * levels;
+    TokenBatch b;
+    b.tokens = torch::full({rows, length}, m_space.beginToken(), torch::kLong);
+    b.positions = torch::zeros({rows, length}, torch::kLong);
+    b.levels = torch::full({rows, length}, levels, torch::kLong);
+    b.valid = torch::zeros({rows, length}, torch::kBool);
+    auto tokens = b.tokens.accessor<int64_t, 2>();
+    auto positions = b.positions.accessor<int64_t, 2>();
+    auto levelIds = b.levels.accessor<int64_t, 2>();
+    auto valid = b.valid.accessor<bool, 2>();
+    std::vector<int64_t> itemTokens;
+    for (int64_t r = 0; r < rows; ++r) {
+        const auto& h = histories[r];
+        const int64_t take = std::min<int64_t>(window, h.size());
+        int64_t column = length - 1 - take * levels;  // BOS, then the items, right-aligned
+        valid[r][column] = true;
+        ++column;
+        for (int64_t i = 0; i < take; ++i) {
+            itemTokens.clear();
+            m_space.appendTokens(h[h.size() - take + i], itemTokens);
+            for (int64_t l = 0; l < levels; ++l, ++column) {
+                tokens[r][column] = itemTokens[l];
+                positions[r][column] = i + 1;
+                levelIds[r][column] = l;
+                valid[r][column] = true;
+            }
+        }
+    }
+    return b;
+}
+
+torch::Tensor GenerativePolicy::slateTokens(const torch::Tensor& slates) const {
+    if (m_space.isItemIds()) return slates + m_space.levelOffset(0);
+    const auto codes = m_itemCodes.index_select(0, slates.flatten());  // [S·K, L]
+    std::vector<int64_t> offsets;
+    for (int l = 0; l < m_space.levels(); ++l) offsets.push_back(m_space.levelOffset(l));
+    return (codes + torch::tensor(offsets, torch::kLong)).view({slates.size(0), -1});
+}
+
+TokenBatch GenerativePolicy::continuation(const TokenBatch& contexts, const torch::Tensor& tokens,
+                                          int64_t firstStep) const {
+    // Slate tokens continue each row's item positions after its last context item.
+    const int64_t levels = m_space.levels();
+    const int64_t steps = tokens.size(1);
+    const auto step = torch::arange(firstStep, firstStep + steps, torch::kLong);
+    const auto lastPosition = contexts.positions.select(1, contexts.positions.size(1) - 1).unsqueeze(1);
+    TokenBatch b;
+    b.tokens = tokens;
+    b.positions = lastPosition + 1 + step.div(levels, "floor").unsqueeze(0);
+    b.levels = step.remainder(levels).unsqueeze(0).expand({tokens.size(0), steps}).contiguous();
+    b.valid = torch::ones({tokens.size(0), steps}, torch::kBool);
+    return b;
+}
+
+torch::Tensor GenerativePolicy::allowedNext(const torch::Tensor& slateSoFar, int64_t step) const {
+    // slateSoFar: [rows, step] tokens already generated in each row's slate.
+    const int64_t rows = slateSoFar.size(0);
+    const int64_t levels = m_space.levels();
+    const int level = static_cast<int>(step % levels);
+    const int64_t itemsDone = step / levels;
+    auto allowed = torch::zeros({rows, m_space.vocabulary()}, torch::kBool);
+    const int64_t offset = m_space.levelOffset(level);
+    const int64_t size = m_space.levelSize(level);
+    if (m_space.isItemIds()) {
+        auto free = torch::ones({rows, size}, torch::kBool);
+        if (itemsDone > 0) free.scatter_(1, slateSoFar.slice(1, 0, itemsDone) - offset, false);
+        allowed.slice(1, offset, offset + size).copy_(free);
+        return allowed;
+    }
+    // Semantic IDs: a code is allowed if some item not yet in the slate continues this prefix.
+    auto candidates = torch::ones({rows, m_space.items()}, torch::kBool);
+    if (itemsDone > 0) {
+        auto chosen = torch::empty({rows, itemsDone}, torch::kLong);
+        auto tokens = slateSoFar.accessor<int64_t, 2>();
+        auto out = chosen.accessor<int64_t, 2>();
+        std::vector<int64_t> key(levels);
+        for (int64_t r = 0; r < rows; ++r)
+            for (int64_t i = 0; i < itemsDone; ++i) {
+                for (int64_t l = 0; l < levels; ++l) key[l] = tokens[r][i * levels + l];
+                out[r][i] = m_itemOfTokens.at(key);
+            }
+        candidates.scatter_(1, chosen, false);
+    }
+    for (int l = 0; l < level; ++l) {
+        const auto prefix = slateSoFar.select(1, itemsDone * levels + l) - m_space.levelOffset(l);
+        candidates &= m_itemCodes.select(1, l).unsqueeze(0).eq(prefix.unsqueeze(1));
+    }
+    const auto index = m_itemCodes.select(1, level).unsqueeze(0).expand({rows, m_space.items()});
+    const auto counts = torch::zeros({rows, size}, torch::kLong).scatter_add_(1, index, candidates.to(torch::kLong));
+    allowed.slice(1, offset, offset + size).copy_(counts.gt(0));
+    return allowed;
+}
+
+torch::Tensor GenerativePolicy::logProbs(const TokenBatch& contexts, const torch::Tensor& slates) {
+    const auto tokens = slateTokens(slates);  // [S, K·L]
+    const int64_t steps = tokens.size(1);
+    const int64_t contextLength = contexts.tokens.size(1);
+    const auto next = continuation(contexts, tokens, 0);
+    TokenBatch full;
+    full.tokens = torch::cat({contexts.tokens, next.tokens}, 1);
+    full.positions = torch::cat({contexts.positions, next.positions}, 1);
+    full.levels = torch::cat({contexts.levels, next.levels}, 1);
+    full.valid = torch::cat({contexts.valid, next.valid}, 1);
+    // Position t predicts token t+1: the slate's tokens are predicted from the last context token on.
+    const auto hidden = m_model->forward(full).slice(1, contextLength - 1, contextLength - 1 + steps);
+    std::vector<torch::Tensor> masks;
+    for (int64_t step = 0; step < steps; ++step) masks.push_back(allowedNext(tokens.slice(1, 0, step), step));
+    const auto allowed = torch::stack(masks, 1);  // [S, K·L, V]
+    const auto logp = torch::log_softmax(m_model->logits(hidden).masked_fill(~allowed, kMasked), -1);
+    return logp.gather(-1, tokens.unsqueeze(-1)).squeeze(-1);
+}
+
+std::optional<GenerativePolicy::Generated> GenerativePolicy::sample(
+    const TokenBatch& contexts, int64_t groupSize, double temperature, at::Generator generator,
+    const std::atomic<bool>* stop) {
+    torch::NoGradGuard noGrad;
+    KeyValueCache contextCache;
+    const auto contextHidden = m_model->forward(contexts, &contextCache);
+    // Every slate of a group shares its context's keys and values.
+    KeyValueCache cache = contextCache.repeatRows(groupSize);
+    auto hidden = contextHidden.select(1, contextHidden.size(1) - 1).repeat_interleave(groupSize, 0);
+    TokenBatch repeated;
+    repeated.positions = contexts.positions.repeat_interleave(groupSize, 0);
+    const int64_t rows = hidden.size(0);
+    const int64_t steps = m_slateLength * m_space.levels();
+    auto tokens = torch::empty({rows, steps}, torch::kLong);
+    auto logps = torch::empty({rows, steps});
+    double entropy = 0.0;
+    for (int64_t step = 0; step < steps; ++step) {
+        if (stop && stop->load(std::memory_order_relaxed)) return std::nullopt;
+        const auto allowed = allowedNext(tokens.slice(1, 0, step), step);
+        const auto masked = m_model->logits(hidden).masked_fill(~allowed, kMasked);
+        const auto logp = torch::log_softmax(masked, -1);
+        const auto p = logp.exp();
+        entropy += -(p * logp.masked_fill(~allowed, 0.0)).sum(-1).mean().item<double>();
+        const auto sampling = temperature == 1.0 ? p : torch::softmax(masked / temperature, -1);
+        const auto pick = torch::multinomial(sampling, 1, false, generator);  // [rows, 1]
+        tokens.select(1, step).copy_(pick.squeeze(1));
+        logps.select(1, step).copy_(logp.gather(1, pick).squeeze(1));
+        if (step + 1 < steps)
+            hidden = m_model->forward(continuation(repeated, pick, step), &cache).select(1, 0);
+    }
+    Generated out;
+    out.logp = logps;
+    out.entropy = entropy / static_cast<double>(steps);
+    // Tokens back to item ids.
+    if (m_space.isItemIds()) {
+        out.slates = tokens - m_space.levelOffset(0);
+    } else {
+        out.slates = torch::empty({rows, m_slateLength}, torch::kLong);
+        auto t = tokens.accessor<int64_t, 2>();
+        auto s = out.slates.accessor<int64_t, 2>();
+        std::vector<int64_t> key(m_space.levels());
+        for (int64_t r = 0; r < rows; ++r)
+            for (int64_t k = 0; k < m_slateLength; ++k) {
+                for (int l = 0; l < m_space.levels(); ++l) key[l] = t[r][k * m_space.levels() + l];
+                s[r][k] = m_itemOfTokens.at(key);
+            }
+    }
+    return out;
+}
+
+torch::Tensor GenerativePolicy::cachedLogProbs(const TokenBatch& contexts, const torch::Tensor& slates) {
+    torch::NoGradGuard noGrad;
+    const auto tokens = slateTokens(slates);
+    KeyValueCache cache;
+    const auto contextHidden = m_model->forward(contexts, &cache);
+    auto hidden = contextHidden.select(1, contextHidden.size(1) - 1);
+    auto out = torch::empty(tokens.sizes());
+    for (int64_t step = 0; step < tokens.size(1); ++step) {
+        const auto allowed = allowedNext(tokens.slice(1, 0, step), step);
+        const auto logp = torch::log_softmax(m_model->logits(hidden).masked_fill(~allowed, kMasked), -1);
+        const auto token = tokens.select(1, step).unsqueeze(1);
+        out.select(1, step).copy_(logp.gather(1, token).squeeze(1));
+        hidden = m_model->forward(continuation(contexts, token, step), &cache).select(1, 0);
+    }
+    return out;
+}
+
+torch::Tensor GenerativePolicy::topItems(const TokenBatch& contexts, int64_t k, int64_t beam) {
+    torch::NoGradGuard noGrad;
+    const auto hidden = m_model->forward(contexts);
+    const auto last = hidden.select(1, hidden.size(1) - 1);
+    const int64_t rows = last.size(0);
+    const auto noSlate = torch::empty({rows, 0}, torch::kLong);
+    if (m_space.isItemIds()) {
+        const auto logits = m_model->logits(last).masked_fill(~allowedNext(noSlate, 0), kMasked);
+        return std::get<1>(logits.topk(k, -1)) - m_space.levelOffset(0);
+    }
+    // Beam search over the code levels, constrained to real items (TIGER's protocol).
+    beam = std::max(beam, k);
+    KeyValueCache cache;
+    m_model->forward(contexts, &cache);
+    auto beamLogp = torch::zeros({rows, 1});
+    auto beamTokens = torch::empty({rows, 1, 0}, torch::kLong);
+    auto states = last.unsqueeze(1);  // [rows, beams, d]
+    KeyValueCache beamCache = cache;
+    for (int level = 0; level < m_space.levels(); ++level) {
+        const int64_t beams = beamTokens.size(1);
+        const auto flatTokens = beamTokens.reshape({rows * beams, level});
+        const auto allowed = allowedNext(flatTokens, level);
+        // A beam that holds no real prefix (a filler when fewer prefixes than beams exist) admits
+        // nothing: its row stays at −inf instead of softmaxing to NaN.
+        const auto logp = torch::where(
+            allowed,
+            torch::log_softmax(
+                m_model->logits(states.reshape({rows * beams, -1})).masked_fill(~allowed, kMasked), -1),
+            torch::full({}, kMasked));
+        const auto total = (beamLogp.reshape({rows * beams, 1}) + logp).view({rows, -1});  // [rows, beams·V]
+        const int64_t width = std::min<int64_t>(level + 1 == m_space.levels() ? k : beam, total.size(1));
+        auto [scores, index] = total.topk(width, -1);
+        const int64_t vocabulary = m_space.vocabulary();
+        const auto parent = index.div(vocabulary, "floor");
+        const auto token = index.remainder(vocabulary);
+        beamTokens = torch::cat({beamTokens.gather(1, parent.unsqueeze(-1).expand({rows, width, level})),
+                                 token.unsqueeze(-1)}, 2);
+        beamLogp = scores;
+        if (level + 1 == m_space.levels()) break;
+        // Reorder the caches by parent beam and feed the chosen tokens.
+        const auto rowIndex = (torch::arange(rows, torch::kLong).unsqueeze(1) * beams + parent).flatten();
+        KeyValueCache next;
+        for (size_t i = 0; i < beamCache.keys.size(); ++i) {
+            next.keys.push_back(beamCache.keys[i].index_select(0, rowIndex));
+            next.values.push_back(beamCache.values[i].index_select(0, rowIndex));
+        }
+        next.valid = beamCache.valid.index_select(0, rowIndex);
+        beamCache = next;
+        TokenBatch positions;
+        positions.positions = contexts.positions.repeat_interleave(width, 0);
+        states = m_model->forward(continuation(positions, token.flatten().unsqueeze(1), level), &beamCache)
+                     .select(1, 0)
+                     .view({rows, width, -1});
+    }
+    // Complete code tuples back to items.
+    auto items = torch::empty({rows, k}, torch::kLong);
+    auto t = beamTokens.accessor<int64_t, 3>();
+    auto out = items.accessor<int64_t, 2>();
+    std::vector<int64_t> key(m_space.levels());
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < k; ++j) {
+            for (int l = 0; l < m_space.levels(); ++l) key[l] = t[r][j][l];
+            out[r][j] = m_itemOfTokens.at(key);
+        }
+    return items;
+}
+
+torch::Tensor GenerativePolicy::nextTokenLoss(const std::vector<std::vector<int64_t>>& sequences) {
+    // The model sees up to maxPositions − 2 items; longer sequences keep their most recent part.
+    const int64_t window = m_model->options().maxPositions - 2;
+    const auto batch = encodeHistories(sequences, window);
+    const auto hidden = m_model->forward(batch);
+    const int64_t length = batch.tokens.size(1);
+    const auto inputs = hidden.slice(1, 0, length - 1);
+    const auto targets = batch.tokens.slice(1, 1, length);
+    const auto predict = batch.valid.slice(1, 1, length);
+    // Each target is scored against the tokens of its own level (its codebook, or every item).
+    const auto targetLevel = m_levelOfToken.index_select(0, targets.flatten()).view(targets.sizes());
+    const auto levelOk = m_levelOfToken.view({1, 1, -1}).eq(targetLevel.unsqueeze(-1));
+    const auto logp = torch::log_softmax(m_model->logits(inputs).masked_fill(~levelOk, kMasked), -1);
+    const auto picked = logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+    const auto weight = predict.to(picked.scalar_type());
+    return -(picked * weight).sum() / weight.sum().clamp_min(1.0);
+}
+
+}  // namespace sage

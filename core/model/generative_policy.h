@@ -1,0 +1,73 @@
+#pragma once
+#include <ATen/core/Generator.h>
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "model/token_space.h"
+#include "model/transformer_model.h"
+
+namespace sage {
+
+/// The generative recommender's policy: a Transformer over item tokens where a slate is the
+/// continuation of the user's history. Generation uses a key/value cache and never repeats an item
+/// within a slate; log-probabilities of given slates come from one batched forward pass under the
+/// same constraints, so the two agree.
+class GenerativePolicy {
+public:
+    GenerativePolicy(TokenSpace space, TransformerOptions options, int64_t historyWindow,
+                     int64_t slateLength);
+
+    TransformerModel& model() { return m_model; }
+    const TokenSpace& tokens() const { return m_space; }
+    int64_t historyWindow() const { return m_historyWindow; }
+    int64_t slateLength() const { return m_slateLength; }
+    static TransformerOptions optionsFor(const TokenSpace& space, TransformerOptions options,
+                                         int64_t historyWindow, int64_t slateLength);
+
+    /// BOS + the tokens of the last `historyWindow` items of each history, left-padded.
+    TokenBatch encodeHistories(const std::vector<std::vector<int64_t>>& histories,
+                               int64_t window = -1) const;
+
+    /// Per-token log π(y_t | x, y_<t) of slates [S, K] (item ids) after contexts [S, ·]: [S, K·L].
+    torch::Tensor logProbs(const TokenBatch& contexts, const torch::Tensor& slates);
+
+    struct Generated {
+        torch::Tensor slates;  // [S, K] item ids, S = B·G, rows grouped by context
+        torch::Tensor logp;    // [S, K·L] log-probabilities at temperature 1
+        double entropy = 0.0;  // mean entropy of the next-token distributions (nats)
+    };
+    /// Samples `groupSize` slates per context with the KV cache; nullopt if `stop` became true.
+    std::optional<Generated> sample(const TokenBatch& contexts, int64_t groupSize,
+                                    double temperature, at::Generator generator,
+                                    const std::atomic<bool>* stop = nullptr);
+    /// The same slates' log-probabilities decoded token by token with the cache (tests, bench).
+    torch::Tensor cachedLogProbs(const TokenBatch& contexts, const torch::Tensor& slates);
+
+    /// The k most probable first items after each context [B, k] (the evaluation ranking; exact
+    /// for item IDs, a beam of width `beam` ≥ k over the code levels for semantic IDs).
+    torch::Tensor topItems(const TokenBatch& contexts, int64_t k, int64_t beam = 0);
+
+    /// Mean next-token cross-entropy over whole sequences (SFT: every cut point in one pass).
+    torch::Tensor nextTokenLoss(const std::vector<std::vector<int64_t>>& sequences);
+
+private:
+    /// [rows, V] bool: tokens allowed as the next token given each row's slate so far.
+    torch::Tensor allowedNext(const torch::Tensor& slateTokens, int64_t step) const;
+    /// Tokens of slates [S, K] → [S, K·L].
+    torch::Tensor slateTokens(const torch::Tensor& slates) const;
+    TokenBatch continuation(const TokenBatch& contexts, const torch::Tensor& tokens,
+                            int64_t firstStep) const;
+
+    TokenSpace m_space;
+    TransformerModel m_model{nullptr};
+    int64_t m_historyWindow;
+    int64_t m_slateLength;
+    torch::Tensor m_levelOfToken;  // [V] level of each token id (BOS: levels)
+    torch::Tensor m_itemCodes;     // [N, L] semantic IDs (empty for item IDs)
+    std::map<std::vector<int64_t>, int64_t> m_itemOfTokens;  // an item's tokens → the item
+};
+
+}  // namespace sage
