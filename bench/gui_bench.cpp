@@ -112,6 +112,14 @@ int main(int argc, char** argv) {
         rows.push_back({"8 panels x 100k: first draw (load from store + smooth + draw)", first, 0});
         rows.push_back({"8 panels x 100k: redraw (new frame, same data)",
                         timeMs([&] { view.redrawAllNow(); }, 20), 30});
+        rows.push_back({"8 panels x 100k: replot only (painting, no envelope rebuild)",
+                        timeMs(
+                            [&] {
+                                for (DashboardPanel* p : view.panels())
+                                    p->plot()->replot(QCustomPlot::rpImmediateRefresh);
+                            },
+                            20),
+                        30});
         int flip = 0;
         rows.push_back({"8 panels x 100k: redraw after smoothing change (EMA over 800k points)",
                         timeMs(

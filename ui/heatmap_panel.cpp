@@ -25,6 +25,8 @@ HeatmapPanel::HeatmapPanel(SeriesCache& cache, PanelSpec spec, QWidget* parent)
     bold.setBold(true);
     m_title->setFont(bold);
     m_title->setText(this->spec().title);
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_title->setMinimumWidth(40);
     m_title->setToolTip(this->spec().histogramKey);
     auto* exportButton = new QToolButton(this);
     exportButton->setText(tr("Export"));
@@ -105,6 +107,20 @@ void HeatmapPanel::rebuild() {
     }
     m_map->rescaleDataRange(true);
     m_plot->rescaleAxes();
+    // Most mass often sits in a few bins around 0: show the bins that ever hold ≥ 0.5 % of a
+    // step, plus one each side, rather than the whole [low, high].
+    int firstBin = bins, lastBin = -1;
+    for (int c = 0; c < columns; ++c)
+        for (int b = 0; b < bins; ++b)
+            if (m_map->data()->cell(c, b) >= 0.005) {
+                firstBin = std::min(firstBin, b);
+                lastBin = std::max(lastBin, b);
+            }
+    if (lastBin >= firstBin) {
+        const double width = (high - low) / std::max(bins, 1);
+        m_plot->yAxis->setRange(low + std::max(0, firstBin - 1) * width,
+                                low + std::min(bins, lastBin + 2) * width);
+    }
 }
 
 bool HeatmapPanel::exportCsv(const QString& path) const {

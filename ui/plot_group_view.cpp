@@ -65,6 +65,7 @@ PlotGroupView::PlotGroupView(SeriesCache& cache, PanelGroupSpec group, QWidget* 
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setWidget(content);
 
     auto* layout = new QVBoxLayout(this);

@@ -9,6 +9,7 @@
 #include "compare_view.h"
 #include "main_window.h"
 #include "plot_group_view.h"
+#include "run_list_view.h"
 #include "slate_inspector_view.h"
 #include "slate_filter_proxy.h"
 
@@ -31,21 +32,31 @@ void ScreenshotTour::start() {
 void ScreenshotTour::prepare() {
     if (auto* compare = m_window.findChild<CompareView*>()) {
         compare->refreshRuns();
-        // The two newest runs: the pair the guide compares; the older one is the baseline.
+        // The two newest runs: the pair the guide compares; the newer one is the baseline.
         const QList<qint64> listed = compare->listedRuns();
         const QList<qint64> pair = listed.mid(0, 2);
         compare->setCheckedRuns(pair);
-        if (!pair.isEmpty()) compare->setBaseline(pair.last());
+        if (!pair.isEmpty()) compare->setBaseline(pair.first());
+        // The live groups show the older of the two (in the guide's store: the SAGE run).
+        if (auto* runs = m_window.findChild<RunListView*>(); runs && !pair.isEmpty())
+            runs->selectRun(pair.last());
     }
 }
 
 void ScreenshotTour::shootNext() {
     QTabWidget* tabs = m_window.viewTabs();
     if (m_next >= tabs->count()) {
+        // Back as it was, so the layout saved on close is the user's.
+        for (const char* name : {"configDock", "eventsDock"})
+            if (auto* dock = m_window.findChild<QWidget*>(QString::fromLatin1(name))) dock->show();
         Q_EMIT finished();
         return;
     }
     const int index = m_next++;
+    // After the overview (which shows the whole window), give the views the room.
+    if (index == 1)
+        for (const char* name : {"configDock", "eventsDock"})
+            if (auto* dock = m_window.findChild<QWidget*>(QString::fromLatin1(name))) dock->hide();
     tabs->setCurrentIndex(index);
     QWidget* page = tabs->widget(index);
     if (auto* group = qobject_cast<PlotGroupView*>(page)) group->redrawAllNow();

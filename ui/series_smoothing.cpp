@@ -9,7 +9,7 @@ std::vector<double> debiasedEma(const std::vector<double>& values, double weight
     weight = std::clamp(weight, 0.0, 0.999);
     std::vector<double> smoothed(values.size());
     double last = 0.0;
-    int finiteCount = 0;
+    double weightPower = 1.0;  // w^(finite values so far), kept as a product: pow per point is slow
     for (size_t i = 0; i < values.size(); ++i) {
         const double v = values[i];
         if (!std::isfinite(v)) {
@@ -17,9 +17,9 @@ std::vector<double> debiasedEma(const std::vector<double>& values, double weight
             continue;
         }
         last = last * weight + (1.0 - weight) * v;
-        ++finiteCount;
         // TensorBoard counts only the finite points in the debias exponent.
-        const double debias = 1.0 - std::pow(weight, finiteCount);
+        weightPower *= weight;
+        const double debias = 1.0 - weightPower;
         smoothed[i] = debias > 0.0 ? last / debias : v;
     }
     return smoothed;

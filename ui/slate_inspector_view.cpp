@@ -276,7 +276,7 @@ void SlateInspectorView::showSlate(int sourceRow) {
     g->setPen(QPen(QColor(0xd6, 0x27, 0x28), 1.2, Qt::DashLine));
     if (std::isfinite(sageCap) && !x.isEmpty()) {
         QCPGraph* sc = m_tokenPlot->addGraph();
-        sc->setName(positive ? tr("SAGE cap Γ⁺ (slate)") : tr("SAGE cap Λ·p̄/(1−p̄) (slate)"));
+        sc->setName(positive ? tr("slate cap Γ⁺") : tr("slate cap Λ·p̄/(1−p̄)"));
         sc->setData({x.first(), x.last()}, {sageCap, sageCap}, true);
         sc->setPen(QPen(QColor(0x2c, 0xa0, 0x2c), 1.2, Qt::DashDotLine));
     }
@@ -289,7 +289,7 @@ void SlateInspectorView::showSlate(int sourceRow) {
     const double gbpo = SlateTableModel::gbpoCoefficient(s);
     QString text =
         tr("Slate %1, user %2: A = %3, r = %4. Stored c = %5 (branch %6); under GBPO c would be "
-           "%7 (%8). SAGE's cap here is %9.")
+           "%7 (%8). The slate-level cap (Γ⁺ for A ≥ 0, Λ·p̄/(1−p̄) for A < 0) is %9.")
             .arg(sourceRow)
             .arg(s.user)
             .arg(s.advantage, 0, 'g', 4)
