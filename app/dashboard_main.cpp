@@ -11,7 +11,9 @@
 #include <memory>
 
 #include "store/run_store.h"
+#include "ui/app_settings.h"
 #include "ui/main_window.h"
+#include "ui/screenshot_tour.h"
 
 namespace {
 
@@ -47,6 +49,7 @@ QString findStyleSheet(const QString& presetsDir) {
 struct Options {
     QString dbPath;
     QString presetsDir;
+    QString screenshotDir;  // hidden: save a PNG of every view there, then quit
 };
 
 void setApplicationNames() {
@@ -63,18 +66,29 @@ Options parseArguments(const QCoreApplication& app) {
     parser.addVersionOption();
     const QCommandLineOption dbOption(
         QStringLiteral("db"),
-        QStringLiteral("Run store (SQLite file; created when missing). Default: %1")
+        QStringLiteral("Run store (SQLite file; created when missing). Default: the last one "
+                       "opened, else %1")
             .arg(defaultDbPath()),
-        QStringLiteral("FILE"), defaultDbPath());
+        QStringLiteral("FILE"));
     const QCommandLineOption presetsOption(
         QStringLiteral("presets"),
         QStringLiteral("Folder of preset configurations (*.json). Default: %1")
             .arg(defaultPresetsDir()),
         QStringLiteral("DIR"), defaultPresetsDir());
+    QCommandLineOption screenshotOption(QStringLiteral("screenshot-dir"),
+                                        QStringLiteral("Save a PNG of every view, then quit."),
+                                        QStringLiteral("DIR"));
+    screenshotOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(dbOption);
     parser.addOption(presetsOption);
+    parser.addOption(screenshotOption);
     parser.process(app);
-    return {QFileInfo(parser.value(dbOption)).absoluteFilePath(), parser.value(presetsOption)};
+    // Without --db: the store used last time, else the default.
+    QString db = parser.value(dbOption);
+    if (db.isEmpty()) db = sage::ui::AppSettings::lastDatabase();
+    if (db.isEmpty()) db = defaultDbPath();
+    return {QFileInfo(db).absoluteFilePath(), parser.value(presetsOption),
+            parser.value(screenshotOption)};
 }
 
 bool asksForInformationOnly(int argc, char** argv) {
@@ -100,30 +114,49 @@ int main(int argc, char** argv) {
 
     QApplication app(argc, argv);
     setApplicationNames();
-    const Options options = parseArguments(app);
-    QDir().mkpath(QFileInfo(options.dbPath).absolutePath());
-
-    std::unique_ptr<sage::RunStore> store;
-    try {
-        store = std::make_unique<sage::RunStore>(options.dbPath.toStdString());
-    } catch (const std::exception& e) {
-        // StoreError says which file and what to do; anything else is reported the same way.
-        QMessageBox::critical(
-            nullptr, QStringLiteral("SAGE Dashboard"),
-            QStringLiteral("Cannot open the run store:\n%1").arg(QString::fromUtf8(e.what())));
-        return 1;
-    }
+    Options options = parseArguments(app);
 
     const QString styleSheet = findStyleSheet(options.presetsDir);
     if (!styleSheet.isEmpty()) app.setStyleSheet(styleSheet);
 
-    // Destroyed before the store: its controller stops a training run and waits for it, so a
-    // run still training when the window closes ends `stopped`.
+    // File ▸ Open closes the window and opens it again on the chosen store.
     int status = 0;
-    {
-        sage::ui::MainWindow window(*store, options.dbPath, options.presetsDir);
-        window.show();
-        status = app.exec();
+    for (;;) {
+        QDir().mkpath(QFileInfo(options.dbPath).absolutePath());
+        std::unique_ptr<sage::RunStore> store;
+        try {
+            store = std::make_unique<sage::RunStore>(options.dbPath.toStdString());
+        } catch (const std::exception& e) {
+            // StoreError says which file and what to do; anything else is reported the same way.
+            QMessageBox::critical(
+                nullptr, QStringLiteral("SAGE Dashboard"),
+                QStringLiteral("Cannot open the run store:\n%1").arg(QString::fromUtf8(e.what())));
+            return 1;
+        }
+        sage::ui::AppSettings::noteDatabaseOpened(options.dbPath);
+
+        // Destroyed before the store: its controller stops a training run and waits for it, so
+        // a run still training when the window closes ends `stopped`.
+        QString next;
+        {
+            sage::ui::MainWindow window(*store, options.dbPath, options.presetsDir);
+            QObject::connect(&window, &sage::ui::MainWindow::openStoreRequested, &window,
+                             [&](const QString& path) {
+                                 next = QFileInfo(path).absoluteFilePath();
+                                 window.close();
+                             });
+            window.show();
+            std::unique_ptr<sage::ui::ScreenshotTour> tour;
+            if (!options.screenshotDir.isEmpty()) {
+                tour = std::make_unique<sage::ui::ScreenshotTour>(window, options.screenshotDir);
+                QObject::connect(tour.get(), &sage::ui::ScreenshotTour::finished, &app,
+                                 &QCoreApplication::quit);
+                tour->start();
+            }
+            status = app.exec();
+        }
+        if (next.isEmpty()) break;
+        options.dbPath = next;
     }
     return status;
 }

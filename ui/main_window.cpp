@@ -1,15 +1,27 @@
 #include "main_window.h"
 
+#include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenuBar>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
+#include "app_settings.h"
+#include "compare_view.h"
 #include "config_form_view.h"
 #include "event_log_view.h"
+#include "experiments_browser_view.h"
 #include "metric_plot_panel.h"
+#include "panel_spec.h"
+#include "plot_group_view.h"
+#include "recent_files_menu.h"
 #include "run_list_view.h"
+#include "series_cache.h"
+#include "slate_inspector_view.h"
 #include "store_watcher.h"
 #include "training_controller.h"
 #include "training_panel.h"
@@ -22,21 +34,40 @@ MainWindow::MainWindow(RunStore& store, const QString& dbPath, const QString& pr
       m_dbPath(dbPath),
       m_watcher(new StoreWatcher(store, this)),
       m_controller(new TrainingController(this)),
+      m_cache(new SeriesCache(store, this)),
       m_runList(new RunListView(store, this)),
       m_form(new ConfigFormView(presetsDir, this)),
       m_panel(new TrainingPanel(this)),
       m_plot(new MetricPlotPanel(store, this)),
-      m_events(new EventLogView(store, this)) {
+      m_events(new EventLogView(store, this)),
+      m_tabs(new QTabWidget(this)),
+      m_inspector(new SlateInspectorView(store, this)),
+      m_browser(new ExperimentsBrowserView(store, this)),
+      m_compare(new CompareView(store, *m_cache, this)) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("SAGE Dashboard — %1").arg(QFileInfo(dbPath).fileName()));
     m_runList->setObjectName(QStringLiteral("runList"));
+    for (const PanelGroupSpec& group : defaultPanelGroups())
+        m_groups.append(new PlotGroupView(*m_cache, group, this));
     buildLayout();
+    buildMenus();
     connectViews();
     resize(1500, 920);
+    restoreGeometry(AppSettings::windowGeometry());
+    restoreState(AppSettings::windowState());
 }
 
 void MainWindow::buildLayout() {
-    setCentralWidget(m_plot);
+    m_tabs->setObjectName(QStringLiteral("viewTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_plot, tr("Overview"));
+    for (PlotGroupView* group : std::as_const(m_groups)) m_tabs->addTab(group, group->title());
+    m_tabs->addTab(m_inspector, tr("Slates"));
+    m_tabs->addTab(m_browser, tr("Experiments"));
+    m_tabs->addTab(m_compare, tr("Compare"));
+    for (int i = 0; i < m_tabs->count(); ++i)
+        m_tabs->setTabToolTip(i, tr("%1 (Ctrl+%2)").arg(m_tabs->tabText(i)).arg(i + 1));
+    setCentralWidget(m_tabs);
     setDockNestingEnabled(true);
     const auto dock = [this](const QString& title, const QString& name, QWidget* content,
                              Qt::DockWidgetArea area) {
@@ -65,14 +96,55 @@ void MainWindow::buildLayout() {
     statusBar()->addPermanentWidget(new QLabel(QFileInfo(m_dbPath).absoluteFilePath(), this));
 }
 
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open store…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open run store"), QFileInfo(m_dbPath).absolutePath(),
+            tr("Run stores (*.sqlite *.db *.sage.db);;All files (*)"));
+        if (!path.isEmpty()) Q_EMIT openStoreRequested(path);
+    });
+    auto* recent = new RecentFilesMenu(this);
+    file->addMenu(recent);
+    connect(recent, &RecentFilesMenu::fileChosen, this, &MainWindow::openStoreRequested);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count() && i < 9; ++i) {
+        view->addAction(m_tabs->tabText(i), QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)),
+                        this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
+    view->addSeparator();
+    view->addAction(tr("&Refresh from store"), QKeySequence::Refresh, m_watcher,
+                    &StoreWatcher::poll);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    AppSettings::setWindowLayout(saveGeometry(), saveState());
+    QMainWindow::closeEvent(event);
+}
+
 void MainWindow::connectViews() {
     // Commits by other connections (the worker thread's, another process's).
     connect(m_watcher, &StoreWatcher::changed, m_runList, &RunListView::refresh);
     connect(m_watcher, &StoreWatcher::changed, m_plot, &MetricPlotPanel::refreshFromStore);
     connect(m_watcher, &StoreWatcher::changed, m_events, &EventLogView::refreshFromStore);
+    connect(m_watcher, &StoreWatcher::changed, m_cache, &SeriesCache::refreshFromStore);
+    connect(m_watcher, &StoreWatcher::changed, m_inspector, &SlateInspectorView::refreshFromStore);
+    connect(m_watcher, &StoreWatcher::changed, m_browser,
+            &ExperimentsBrowserView::refreshFromStore);
+    connect(m_watcher, &StoreWatcher::changed, m_compare, &CompareView::refreshRuns);
 
     connect(m_runList, &RunListView::runSelected, m_plot, &MetricPlotPanel::showRun);
     connect(m_runList, &RunListView::runSelected, m_events, &EventLogView::showRun);
+    connect(m_runList, &RunListView::runSelected, m_inspector, &SlateInspectorView::showRun);
+    for (PlotGroupView* group : std::as_const(m_groups))
+        connect(m_runList, &RunListView::runSelected, group, &PlotGroupView::showRun);
+
+    connect(m_browser, &ExperimentsBrowserView::runActivated, m_runList, &RunListView::selectRun);
+    connect(m_browser, &ExperimentsBrowserView::runsChanged, m_runList, &RunListView::refresh);
+    connect(m_browser, &ExperimentsBrowserView::runsChanged, m_compare, &CompareView::refreshRuns);
 
     m_panel->setStartEnabled(m_form->isValid());
     connect(m_form, &ConfigFormView::validityChanged, m_panel, &TrainingPanel::setStartEnabled);
@@ -92,6 +164,7 @@ void MainWindow::connectViews() {
     connect(m_controller, &TrainingController::runStarted, m_runList, &RunListView::selectRun);
     connect(m_controller, &TrainingController::metricsArrived, m_plot,
             &MetricPlotPanel::appendLive);
+    connect(m_controller, &TrainingController::metricsArrived, m_cache, &SeriesCache::appendLive);
     connect(m_controller, &TrainingController::metricsArrived, m_events, &EventLogView::appendLive);
     connect(m_controller, &TrainingController::runEnded, m_panel, &TrainingPanel::showRunEnded);
     connect(m_controller, &TrainingController::runEnded, this, [this] {

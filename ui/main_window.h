@@ -1,6 +1,9 @@
 #pragma once
+#include <QList>
 #include <QMainWindow>
 #include <QString>
+
+class QTabWidget;
 
 namespace sage {
 class RunStore;
@@ -8,10 +11,15 @@ class RunStore;
 
 namespace sage::ui {
 
+class CompareView;
 class ConfigFormView;
 class EventLogView;
+class ExperimentsBrowserView;
 class MetricPlotPanel;
+class PlotGroupView;
 class RunListView;
+class SeriesCache;
+class SlateInspectorView;
 class StoreWatcher;
 class TrainingController;
 class TrainingPanel;
@@ -26,19 +34,34 @@ public:
                QWidget* parent = nullptr);
 
     TrainingController* controller() const { return m_controller; }
+    QTabWidget* viewTabs() const { return m_tabs; }
+
+Q_SIGNALS:
+    /// The user chose another store (File ▸ Open); the application reopens the window on it.
+    void openStoreRequested(const QString& path);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
 
 private:
     void buildLayout();
+    void buildMenus();
     void connectViews();
 
     QString m_dbPath;
     StoreWatcher* m_watcher;
     TrainingController* m_controller;
+    SeriesCache* m_cache;
     RunListView* m_runList;
     ConfigFormView* m_form;
     TrainingPanel* m_panel;
     MetricPlotPanel* m_plot;
     EventLogView* m_events;
+    QTabWidget* m_tabs;
+    QList<PlotGroupView*> m_groups;
+    SlateInspectorView* m_inspector;
+    ExperimentsBrowserView* m_browser;
+    CompareView* m_compare;
 };
 
 }  // namespace sage::ui

@@ -537,6 +537,50 @@ std::optional<RunSummary> RunStore::run(int64_t runId) const {
     });
 }
 
+std::vector<ExperimentSummary> RunStore::listExperiments() const {
+    return guarded(m_path, "listing experiments", [&] {
+        SQLite::Statement query(*m_db, R"sql(
+            SELECT e.id, e.name, e.created_at,
+                   COALESCE(SUM(r.deleted = 0), 0), COALESCE(SUM(r.deleted = 1), 0)
+            FROM experiments e LEFT JOIN runs r ON r.experiment_id = e.id
+            GROUP BY e.id ORDER BY e.name)sql");
+        std::vector<ExperimentSummary> experiments;
+        while (query.executeStep()) {
+            experiments.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getString(),
+                                   query.getColumn(2).getDouble(), query.getColumn(3).getInt64(),
+                                   query.getColumn(4).getInt64()});
+        }
+        return experiments;
+    });
+}
+
+void RunStore::renameExperiment(int64_t experimentId, const std::string& name) {
+    const std::string action = "renaming experiment " + std::to_string(experimentId);
+    guarded(m_path, action, [&] {
+        SQLite::Statement update(*m_db, "UPDATE experiments SET name = ?2 WHERE id = ?1");
+        update.bind(1, experimentId);
+        update.bind(2, name);
+        if (update.exec() == 0)
+            throw StoreError("Run store " + m_path + ": " + action +
+                             " failed: there is no such experiment.");
+    });
+}
+
+bool RunStore::purgeRun(int64_t runId) {
+    return guarded(m_path, "purging " + runLabel(runId), [&] {
+        // Only a run already in the bin: purging is the one delete that cannot be undone.
+        SQLite::Statement purge(*m_db, "DELETE FROM runs WHERE id = ?1 AND deleted = 1");
+        purge.bind(1, runId);
+        return purge.exec() > 0;
+    });
+}
+
+int RunStore::purgeDeletedRuns() {
+    return guarded(m_path, "purging deleted runs", [&] {
+        return m_db->exec("DELETE FROM runs WHERE deleted = 1");
+    });
+}
+
 // ---- Reading records ----
 
 std::vector<std::string> RunStore::metricKeys(int64_t runId) const {
@@ -565,6 +609,70 @@ std::vector<MetricPoint> RunStore::metricSeries(int64_t runId, const std::string
         std::vector<MetricPoint> points;
         while (query.executeStep()) {
             points.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getDouble(),
+                              readReal(query.getColumn(2))});
+        }
+        return points;
+    });
+}
+
+std::vector<MetricBucket> RunStore::metricEnvelope(int64_t runId, const std::string& key,
+                                                   int64_t fromStep, int64_t toStep,
+                                                   int buckets) const {
+    std::vector<MetricBucket> envelope;
+    if (buckets <= 0 || toStep < fromStep) return envelope;
+    return guarded(m_path, "reading the envelope of '" + key + "' of " + runLabel(runId), [&] {
+        // Integer bucket index over the step range; the primary key (run, key, step) serves
+        // the range scan, so only the rows in range are visited.
+        SQLite::Statement query(*m_db, R"sql(
+            SELECT ((m.step - ?3) * ?5) / (?4 - ?3 + 1) AS b, MIN(m.step), MAX(m.step),
+                   COUNT(*), MIN(m.value), MAX(m.value)
+            FROM metrics m
+            WHERE m.run_id = ?1 AND m.key_id = (SELECT id FROM metric_keys WHERE name = ?2)
+              AND m.step BETWEEN ?3 AND ?4
+            GROUP BY b ORDER BY b)sql");
+        query.bind(1, runId);
+        query.bind(2, key);
+        query.bind(3, fromStep);
+        query.bind(4, toStep);
+        query.bind(5, static_cast<int64_t>(buckets));
+        while (query.executeStep()) {
+            envelope.push_back({query.getColumn(1).getInt64(), query.getColumn(2).getInt64(),
+                                query.getColumn(3).getInt64(), readReal(query.getColumn(4)),
+                                readReal(query.getColumn(5))});
+        }
+        return envelope;
+    });
+}
+
+std::vector<std::string> RunStore::evalKeys(int64_t runId) const {
+    return guarded(m_path, "listing the evaluation metrics of " + runLabel(runId), [&] {
+        SQLite::Statement query(*m_db, R"sql(
+            SELECT DISTINCT k.name FROM evals e JOIN metric_keys k ON k.id = e.key_id
+            WHERE e.run_id = ?1 ORDER BY k.name)sql");
+        query.bind(1, runId);
+        std::vector<std::string> keys;
+        while (query.executeStep()) keys.push_back(query.getColumn(0).getString());
+        return keys;
+    });
+}
+
+std::vector<MetricPoint> RunStore::evalSeries(int64_t runId, const std::string& key,
+                                              int64_t afterStep) const {
+    return guarded(m_path, "reading evaluation '" + key + "' of " + runLabel(runId), [&] {
+        // evals has no wall time; borrow the step's `reward` row so a wall-time axis works.
+        SQLite::Statement query(*m_db, R"sql(
+            SELECT e.step, m.wall_time, e.value
+            FROM evals e JOIN metric_keys k ON k.id = e.key_id
+            LEFT JOIN metrics m ON m.run_id = e.run_id AND m.step = e.step
+                 AND m.key_id = (SELECT id FROM metric_keys WHERE name = 'reward')
+            WHERE e.run_id = ?1 AND k.name = ?2 AND e.step > ?3
+            ORDER BY e.step)sql");
+        query.bind(1, runId);
+        query.bind(2, key);
+        query.bind(3, afterStep);
+        std::vector<MetricPoint> points;
+        while (query.executeStep()) {
+            points.push_back({query.getColumn(0).getInt64(), readReal(query.getColumn(1)),
                               readReal(query.getColumn(2))});
         }
         return points;

@@ -48,6 +48,14 @@ public:
     int markAbandonedRunsInterrupted(const std::vector<int64_t>& liveRunIds = {});
 
     std::vector<RunSummary> listRuns(bool includeDeleted = false) const;
+    /// Every experiment with its run counts, by name.
+    std::vector<ExperimentSummary> listExperiments() const;
+    /// Throws StoreError when the name is taken by another experiment.
+    void renameExperiment(int64_t experimentId, const std::string& name);
+    /// Removes a soft-deleted run and all its records for good; false when it is not deleted.
+    bool purgeRun(int64_t runId);
+    /// Purges every soft-deleted run; returns how many.
+    int purgeDeletedRuns();
     std::optional<RunSummary> run(int64_t runId) const;
 
     // Reading metrics.
@@ -55,7 +63,17 @@ public:
     /// Points with step > afterStep, in step order (afterStep = -1: the whole series).
     std::vector<MetricPoint> metricSeries(int64_t runId, const std::string& key,
                                           int64_t afterStep = -1) const;
+    /// A min/max envelope of one metric over [fromStep, toStep] in at most `buckets` equal step
+    /// ranges, computed by SQLite: a long series is drawn without reading every row.
+    std::vector<MetricBucket> metricEnvelope(int64_t runId, const std::string& key,
+                                             int64_t fromStep, int64_t toStep, int buckets) const;
     std::vector<LatestMetric> latestMetrics(int64_t runId) const;
+    /// The names of the run's evaluation metrics ("eval/...").
+    std::vector<std::string> evalKeys(int64_t runId) const;
+    /// One evaluation metric as a series (step > afterStep); wallTime is that of the step's
+    /// `reward` row when there is one, else NaN.
+    std::vector<MetricPoint> evalSeries(int64_t runId, const std::string& key,
+                                        int64_t afterStep = -1) const;
     std::vector<EventRecord> events(int64_t runId) const;
     std::vector<int64_t> slateSteps(int64_t runId) const;
     std::vector<SlateRecord> slates(int64_t runId, int64_t step) const;

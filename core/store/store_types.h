@@ -39,4 +39,21 @@ struct LatestMetric {
     double max = 0.0;
 };
 
+struct ExperimentSummary {
+    int64_t id = 0;
+    std::string name;
+    double createdAt = 0.0;  // unix seconds
+    int64_t runCount = 0;      // runs not soft-deleted
+    int64_t deletedCount = 0;  // soft-deleted runs, until purged
+};
+
+/// One bucket of a min/max envelope over a step range (RunStore::metricEnvelope).
+struct MetricBucket {
+    int64_t firstStep = 0;
+    int64_t lastStep = 0;
+    int64_t count = 0;  // points in the bucket, NaN included
+    double min = 0.0;   // NaN when every value in the bucket is NaN
+    double max = 0.0;
+};
+
 }  // namespace sage

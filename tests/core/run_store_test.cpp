@@ -809,5 +809,115 @@ TEST_F(RunStoreTest, DataVersionChangesWhenAnotherConnectionCommits) {
     EXPECT_NE(after, reader.dataVersion());
 }
 
+// ---- Read-side queries for the dashboard ----
+
+TEST_F(RunStoreTest, ExperimentsListCountsLiveAndDeletedRunsAndRenames) {
+    RunStore store(m_path);
+    const int64_t a1 = store.createRun("alpha", "a1", "{}", 1);
+    store.createRun("alpha", "a2", "{}", 1);
+    store.createRun("beta", "b1", "{}", 1);
+    store.ensureExperiment("empty");
+    store.softDeleteRun(a1);
+
+    auto experiments = store.listExperiments();
+    ASSERT_EQ(3u, experiments.size());
+    EXPECT_EQ("alpha", experiments[0].name);
+    EXPECT_EQ(1, experiments[0].runCount);
+    EXPECT_EQ(1, experiments[0].deletedCount);
+    EXPECT_EQ("beta", experiments[1].name);
+    EXPECT_EQ(1, experiments[1].runCount);
+    EXPECT_EQ("empty", experiments[2].name);
+    EXPECT_EQ(0, experiments[2].runCount);
+
+    store.renameExperiment(experiments[1].id, "gamma");
+    EXPECT_EQ("gamma", store.run(store.listRuns().back().id)->experiment);
+    EXPECT_THROW(store.renameExperiment(experiments[1].id, "alpha"), StoreError)
+        << "names stay unique";
+    EXPECT_THROW(store.renameExperiment(9999, "x"), StoreError);
+}
+
+TEST_F(RunStoreTest, PurgeRemovesOnlyDeletedRunsWithAllTheirRecords) {
+    RunStore store(m_path);
+    const int64_t keep = store.createRun("e", "keep", "{}", 1);
+    const int64_t gone = store.createRun("e", "gone", "{}", 2);
+    const int64_t also = store.createRun("e", "also", "{}", 3);
+    RunStore::Batch batch = stepBatch(0, 4, 2);
+    batch.histograms.push_back({1, "hist/x", -1.0, 1.0, {1.f, 2.f}});
+    batch.events.push_back({1, 0.0, EventLevel::Info, "hello"});
+    store.writeBatch(keep, batch);
+    store.writeBatch(gone, batch);
+    store.writeBatch(also, batch);
+    store.setTags(gone, {"t"});
+
+    EXPECT_FALSE(store.purgeRun(keep)) << "a run not in the bin is never purged";
+    store.softDeleteRun(gone);
+    EXPECT_TRUE(store.purgeRun(gone));
+    EXPECT_FALSE(store.run(gone).has_value());
+    EXPECT_TRUE(store.metricSeries(gone, "key/0").empty());
+    EXPECT_TRUE(store.histograms(gone, "hist/x").empty());
+    EXPECT_EQ(16, countRows(store, "metrics")) << "two runs of 4 steps x 2 keys remain";
+    EXPECT_EQ(0, countRows(store, "run_tags"));
+
+    store.softDeleteRun(also);
+    EXPECT_EQ(1, store.purgeDeletedRuns());
+    EXPECT_EQ(1u, store.listRuns(true).size());
+    EXPECT_EQ(8, countRows(store, "metrics"));
+    EXPECT_EQ(0, store.purgeDeletedRuns());
+}
+
+TEST_F(RunStoreTest, MetricEnvelopeKeepsEveryBucketsExtremes) {
+    RunStore store(m_path);
+    const int64_t id = store.createRun("e", "r", "{}", 1);
+    RunStore::Batch batch;
+    // A smooth ramp with one spike up at step 500 and one down at step 777.
+    for (int64_t s = 0; s < 1000; ++s) {
+        double v = double(s) * 0.001;
+        if (s == 500) v = 50.0;
+        if (s == 777) v = -50.0;
+        if (s == 900) v = kNaN;
+        batch.steps.push_back({s, double(s), {{"m", v}}});
+    }
+    store.writeBatch(id, batch);
+
+    const auto envelope = store.metricEnvelope(id, "m", 0, 999, 10);
+    ASSERT_EQ(10u, envelope.size());
+    int64_t total = 0;
+    for (size_t b = 0; b < envelope.size(); ++b) {
+        EXPECT_EQ(int64_t(b) * 100, envelope[b].firstStep);
+        EXPECT_EQ(int64_t(b) * 100 + 99, envelope[b].lastStep);
+        total += envelope[b].count;
+    }
+    EXPECT_EQ(1000, total);
+    EXPECT_DOUBLE_EQ(50.0, envelope[5].max);
+    EXPECT_DOUBLE_EQ(-50.0, envelope[7].min);
+    EXPECT_DOUBLE_EQ(0.0, envelope[0].min);
+    EXPECT_DOUBLE_EQ(0.999, envelope[9].max) << "NaN is skipped, not a maximum";
+
+    const auto zoomed = store.metricEnvelope(id, "m", 770, 779, 100);
+    ASSERT_EQ(10u, zoomed.size()) << "fewer points than buckets: one bucket per point";
+    EXPECT_DOUBLE_EQ(-50.0, zoomed[7].min);
+    EXPECT_TRUE(store.metricEnvelope(id, "m", 10, 5, 10).empty());
+    EXPECT_TRUE(store.metricEnvelope(id, "nope", 0, 999, 10).empty());
+}
+
+TEST_F(RunStoreTest, EvalKeysAndSeriesBorrowTheStepsWallTime) {
+    RunStore store(m_path);
+    const int64_t id = store.createRun("e", "r", "{}", 1);
+    RunStore::Batch batch;
+    batch.steps.push_back({10, 2.5, {{"reward", 1.0}}});
+    batch.evals.push_back({10, {{"eval/recall@10", 0.1}, {"eval/ndcg@10", 0.05}}});
+    batch.evals.push_back({20, {{"eval/recall@10", 0.2}}});
+    store.writeBatch(id, batch);
+
+    EXPECT_EQ((std::vector<std::string>{"eval/ndcg@10", "eval/recall@10"}), store.evalKeys(id));
+    const auto series = store.evalSeries(id, "eval/recall@10");
+    ASSERT_EQ(2u, series.size());
+    EXPECT_EQ(10, series[0].step);
+    EXPECT_DOUBLE_EQ(2.5, series[0].wallTime);
+    EXPECT_DOUBLE_EQ(0.1, series[0].value);
+    EXPECT_TRUE(std::isnan(series[1].wallTime)) << "step 20 logged no reward";
+    EXPECT_EQ(1u, store.evalSeries(id, "eval/recall@10", 10).size());
+}
+
 }  // namespace
 }  // namespace sage

@@ -2,6 +2,7 @@
 // Shared by the ui tests: a tiny configuration and a temporary store path.
 #include <QDir>
 #include <QFileInfo>
+#include <QStringList>
 #include <QTemporaryDir>
 
 #include "config/run_config.h"
@@ -31,6 +32,44 @@ inline QString presetsDir() {
     return QDir::cleanPath(QFileInfo(QStringLiteral(__FILE__))
                                .absoluteDir()
                                .filePath(QStringLiteral("../../resources/presets")));
+}
+
+/// A small RFC 4180 reader for checking exports: rows of fields, quotes honoured.
+inline QList<QStringList> parseCsv(const QString& text) {
+    QList<QStringList> rows;
+    QStringList row;
+    QString field;
+    bool quoted = false;
+    for (int i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (quoted) {
+            if (c == QLatin1Char('"') && i + 1 < text.size() && text[i + 1] == QLatin1Char('"')) {
+                field += c;
+                ++i;
+            } else if (c == QLatin1Char('"')) {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == QLatin1Char('"')) {
+            quoted = true;
+        } else if (c == QLatin1Char(',')) {
+            row.append(field);
+            field.clear();
+        } else if (c == QLatin1Char('\n')) {
+            row.append(field);
+            field.clear();
+            rows.append(row);
+            row.clear();
+        } else {
+            field += c;
+        }
+    }
+    if (!field.isEmpty() || !row.isEmpty()) {
+        row.append(field);
+        rows.append(row);
+    }
+    return rows;
 }
 
 class TempStore {

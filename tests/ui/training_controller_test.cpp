@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QStandardPaths>
 #include <QTest>
 #include <QTimer>
 
@@ -240,6 +241,8 @@ TEST_F(TrainingControllerTest, UnusableStoreEndsAsFailedWithTheReason) {
 int main(int argc, char** argv) {
     // Test discovery runs this binary too, with no display.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Settings the views save (panels, smoothing) go to a test location, not the user's.
+    QStandardPaths::setTestModeEnabled(true);
     ::testing::InitGoogleTest(&argc, argv);
     QApplication app(argc, argv);
     return RUN_ALL_TESTS();

@@ -1,0 +1,201 @@
+#include <cmath>
+
+#include <QFile>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+#include "gui_test_support.h"
+#include "store/run_store.h"
+#include "ui/heatmap_panel.h"
+#include "ui/plot_group_view.h"
+#include "ui/plot_panel.h"
+#include "ui/qcustomplot_no_keywords.h"
+#include "ui/series_cache.h"
+#include "ui/series_smoothing.h"
+
+namespace sage::ui {
+namespace {
+
+// reward = step / 10 (run A) or step / 5 (run B); rewards/click mean and std; a histogram.
+int64_t writeRun(RunStore& store, const std::string& name, double scale, int steps) {
+    const int64_t id = store.createRun("plots", name, "{}", 1);
+    RunStore::Batch batch;
+    for (int s = 1; s <= steps; ++s) {
+        batch.steps.push_back({s, 0.5 * s,
+                               {{"reward", s * scale},
+                                {"rewards/click/mean", 0.1 * s},
+                                {"rewards/click/std", 0.01},
+                                {"rewards/dwell/mean", 2.0},
+                                {"rewards/dwell/std", 0.5}}});
+        batch.histograms.push_back({s, "hist/log_ratio", -1.0, 1.0, {1.f, 2.f, float(s), 0.f}});
+    }
+    store.writeBatch(id, batch);
+    return id;
+}
+
+class PlotPanelTest : public ::testing::Test {
+protected:
+    test::TempStore m_temp;
+    RunStore m_store{m_temp.path().toStdString()};
+    SeriesCache m_cache{m_store};
+};
+
+TEST_F(PlotPanelTest, WildcardCurvesWithStdBandsExportAsCsvWithTheRightRowsAndColumns) {
+    const int64_t run = writeRun(m_store, "a", 0.1, 40);
+    PanelSpec spec;
+    spec.title = "components";
+    spec.curves.append({"rewards/*/mean", {}, {}, "rewards/*/std"});
+    PlotPanel panel(m_cache, spec);
+    panel.resize(600, 400);
+    panel.show();
+    panel.setRuns({run});
+    panel.setSmoothing(0.6);
+    panel.redrawNow();
+
+    EXPECT_EQ(panel.curveLabels(),
+              (QStringList{"rewards/click/mean", "rewards/dwell/mean"}));
+    // Per curve: its band (2 graphs), the faint raw line and the smoothed line.
+    EXPECT_EQ(panel.plot()->graphCount(), 8);
+
+    const QString path = m_temp.dir() + "/panel.csv";
+    ASSERT_TRUE(panel.exportCsv(path));
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+    const QList<QStringList> rows = test::parseCsv(QString::fromUtf8(file.readAll()));
+    ASSERT_EQ(rows.size(), 41);  // header + 40 steps
+    EXPECT_EQ(rows[0], (QStringList{"step", QString("run%1:rewards/click/mean").arg(run),
+                                    QString("run%1:rewards/click/mean (smoothed)").arg(run),
+                                    QString("run%1:rewards/dwell/mean").arg(run),
+                                    QString("run%1:rewards/dwell/mean (smoothed)").arg(run)}));
+    for (const QStringList& row : rows) EXPECT_EQ(row.size(), 5);
+    EXPECT_EQ(rows[3][0], "3");
+    EXPECT_DOUBLE_EQ(rows[3][1].toDouble(), 0.3);
+    const std::vector<double> smoothed = debiasedEma({0.1, 0.2, 0.30000000000000004}, 0.6);
+    EXPECT_NEAR(rows[3][2].toDouble(), smoothed[2], 1e-12);
+
+    EXPECT_TRUE(panel.exportPng(m_temp.dir() + "/panel.png"));
+    EXPECT_TRUE(panel.exportPdf(m_temp.dir() + "/panel.pdf"));
+    EXPECT_GT(QFileInfo(m_temp.dir() + "/panel.png").size(), 1000);
+    EXPECT_GT(QFileInfo(m_temp.dir() + "/panel.pdf").size(), 1000);
+}
+
+TEST_F(PlotPanelTest, CrosshairShowsEveryVisibleRunsValueAtTheStep) {
+    const int64_t a = writeRun(m_store, "a", 0.1, 30);
+    const int64_t b = writeRun(m_store, "b", 0.2, 20);
+    PlotPanel panel(m_cache, PanelSpec::ofKeys("reward", {"reward"}));
+    panel.resize(600, 400);
+    panel.show();
+    panel.setRuns({a, b});
+    panel.redrawNow();
+
+    const QString at12 = panel.crosshairText(12.0);
+    EXPECT_TRUE(at12.contains("step 12")) << at12.toStdString();
+    EXPECT_TRUE(at12.contains(QString("run %1 reward: 1.2").arg(a))) << at12.toStdString();
+    EXPECT_TRUE(at12.contains(QString("run %1 reward: 2.4").arg(b))) << at12.toStdString();
+    // Past run b's end it still shows b's last value; a hidden curve drops out.
+    EXPECT_TRUE(panel.crosshairText(25.0).contains(QString("run %1 reward: 4").arg(b)));
+    panel.setCurveHidden(QString("run %1 reward").arg(b), true);
+    panel.redrawNow();
+    EXPECT_FALSE(panel.crosshairText(12.0).contains(QString("run %1").arg(b)));
+}
+
+TEST_F(PlotPanelTest, LongSeriesDrawFromAnEnvelopeAndRegainDetailWhenZoomed) {
+    const int64_t run = m_store.createRun("plots", "long", "{}", 1);
+    RunStore::Batch batch;
+    for (int s = 0; s < 100000; ++s) batch.steps.push_back({s, double(s), {{"m", std::sin(s * 0.01)}}});
+    m_store.writeBatch(run, batch);
+    PlotPanel panel(m_cache, PanelSpec::ofKeys("m", {"m"}));
+    panel.resize(700, 400);
+    panel.show();
+    panel.setRuns({run});
+    panel.redrawNow();
+    const int width = panel.plot()->width();
+    EXPECT_LE(panel.drawnPointCount("m"), 2 * std::max(64, width) + 2);
+    EXPECT_GT(panel.drawnPointCount("m"), 64);
+
+    panel.zoomTo(5000, 5099);
+    panel.redrawNow();
+    EXPECT_EQ(panel.drawnPointCount("m"), 102) << "100 points in view and a neighbour each side";
+}
+
+TEST_F(PlotPanelTest, LogAxisWallTimeAndEmptyPanelsDoNotBreak) {
+    const int64_t run = writeRun(m_store, "a", 0.1, 10);
+    PlotPanel panel(m_cache, PanelSpec::ofKeys("missing", {"eval/not_yet"}));
+    panel.resize(500, 300);
+    panel.show();
+    panel.setRuns({run});
+    panel.redrawNow();
+    EXPECT_EQ(panel.plot()->graphCount(), 0);
+
+    PlotPanel wall(m_cache, PanelSpec::ofKeys("reward", {"reward"}));
+    wall.resize(500, 300);
+    wall.show();
+    wall.setRuns({run});
+    wall.setXAxisMode(XAxisMode::WallTime);
+    wall.setLogY(true);
+    wall.redrawNow();
+    EXPECT_EQ(wall.drawnPointCount("reward"), 10);
+    EXPECT_DOUBLE_EQ(wall.plot()->xAxis->range().upper, 5.0);
+    EXPECT_TRUE(wall.crosshairText(2.5).contains("reward: 0.5"));
+}
+
+TEST_F(PlotPanelTest, HeatmapHoldsOneColumnPerLoggedStep) {
+    const int64_t run = writeRun(m_store, "a", 0.1, 25);
+    PanelSpec spec;
+    spec.title = "rho";
+    spec.histogramKey = "hist/log_ratio";
+    HeatmapPanel panel(m_cache, spec);
+    panel.resize(500, 300);
+    panel.show();
+    panel.setRuns({run});
+    panel.redrawNow();
+    EXPECT_EQ(panel.stepCount(), 25);
+    const QString path = m_temp.dir() + "/heat.csv";
+    ASSERT_TRUE(panel.exportCsv(path));
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+    const auto rows = test::parseCsv(QString::fromUtf8(file.readAll()));
+    ASSERT_EQ(rows.size(), 26);
+    EXPECT_EQ(rows[0].size(), 5);  // step + 4 bins
+    EXPECT_EQ(rows[0][1], "-0.75");
+}
+
+TEST_F(PlotPanelTest, GroupAddsUserPanelsAndAppliesSmoothingToAll) {
+    const int64_t run = writeRun(m_store, "a", 0.1, 10);
+    PanelGroupSpec group{"test_group", "Test", {PanelSpec::ofKeys("r", {"reward"})}};
+    PlotGroupView view(m_cache, group);
+    view.show();
+    view.showRun(run);
+    const int before = view.panels().size();
+    DashboardPanel* added = view.addPanel({"rewards/click/mean", "rewards/dwell/mean"});
+    EXPECT_EQ(view.panels().size(), before + 1);
+    EXPECT_TRUE(added->spec().userAdded);
+    view.setSmoothing(0.9);
+    for (DashboardPanel* p : view.panels()) EXPECT_DOUBLE_EQ(p->smoothing(), 0.9);
+    view.setWallTimeAxis(true);
+    for (DashboardPanel* p : view.panels()) EXPECT_EQ(p->xAxisMode(), XAxisMode::WallTime);
+    view.redrawAllNow();
+    EXPECT_EQ(static_cast<PlotPanel*>(added)->curveLabels().size(), 2);
+}
+
+TEST_F(PlotPanelTest, CacheGrowsFromTheStoreAndFromLiveBatchesWithoutDuplicates) {
+    const int64_t run = writeRun(m_store, "a", 0.1, 10);
+    EXPECT_EQ(m_cache.series(run, "reward").size(), 10u);
+    {
+        RunStore writer(m_temp.path().toStdString());
+        RunStore::Batch more;
+        for (int s = 11; s <= 15; ++s) more.steps.push_back({s, 0.0, {{"reward", 1.0}}});
+        writer.writeBatch(run, more);
+    }
+    m_cache.refreshFromStore();
+    EXPECT_EQ(m_cache.series(run, "reward").size(), 15u);
+    MetricsBatch live;
+    for (int s = 14; s <= 20; ++s) live.steps.push_back({s, 0.0, {{"reward", 2.0}}});
+    m_cache.appendLive(run, live);
+    EXPECT_EQ(m_cache.series(run, "reward").size(), 20u);
+    EXPECT_EQ(m_cache.series(run, "reward").lastStep, 20);
+}
+
+}  // namespace
+}  // namespace sage::ui
