@@ -1,0 +1,52 @@
+// Tests on the real Amazon files in ../shared/data/amazon (never copied into the repository);
+// each skips when the files are absent.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "data/sequence_dataset.h"
+#include "data_test_files.h"
+
+namespace sage {
+namespace {
+
+using sage::testing::amazonFile;
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+#define SKIP_WITHOUT(path) \
+    if (!std::filesystem::exists(path)) GTEST_SKIP() << "no " << (path)
+
+TEST(AmazonData, BeautyLoadsFastAndMatchesThePublishedCounts) {
+    const std::string sequences = amazonFile("Beauty.txt");
+    const std::string attributes = amazonFile("Beauty_item2attributes.json");
+    SKIP_WITHOUT(sequences);
+    const auto start = Clock::now();
+    const SequenceDataset data = loadS3RecDataset(sequences, attributes);
+    const double seconds = secondsSince(start);
+    std::cout << "[ timing   ] Beauty load " << seconds << " s\n";
+    EXPECT_LT(seconds, 2.0);
+    EXPECT_EQ(data.userCount(), 22363);
+    EXPECT_EQ(data.itemCount, 12101);
+    EXPECT_EQ(data.interactionCount(), 198502);
+    EXPECT_EQ(data.attributeCount, 637);
+    for (const auto& list : data.itemAttributes) EXPECT_FALSE(list.empty());
+}
+
+TEST(AmazonData, SportsLoads) {
+    const std::string sequences = amazonFile("Sports_and_Outdoors.txt");
+    SKIP_WITHOUT(sequences);
+    const SequenceDataset data =
+        loadS3RecDataset(sequences, amazonFile("Sports_and_Outdoors_item2attributes.json"));
+    EXPECT_EQ(data.userCount(), 35598);
+    EXPECT_EQ(data.itemCount, 18357);
+    EXPECT_EQ(data.interactionCount(), 296337);
+}
+
+}  // namespace
+}  // namespace sage
