@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "data/leave_one_out_split.h"
 #include "data/sequence_dataset.h"
 #include "data_test_files.h"
 
@@ -36,6 +37,19 @@ TEST(AmazonData, BeautyLoadsFastAndMatchesThePublishedCounts) {
     EXPECT_EQ(data.interactionCount(), 198502);
     EXPECT_EQ(data.attributeCount, 637);
     for (const auto& list : data.itemAttributes) EXPECT_FALSE(list.empty());
+}
+
+TEST(AmazonData, BeautyColdTestTargetsAreAbout14Percent) {
+    const std::string sequences = amazonFile("Beauty.txt");
+    SKIP_WITHOUT(sequences);
+    const LeaveOneOutSplit split(loadS3RecDataset(sequences));
+    std::cout << "[ figures  ] Beauty cold test targets " << split.coldTestTargetCount() << " / "
+              << split.evaluableUserCount() << " = " << split.coldTestTargetShare()
+              << "; cold items " << split.coldItemCount() << "\n";
+    EXPECT_EQ(split.evaluableUserCount(), 22363);  // 5-core: every user has targets
+    EXPECT_EQ(split.coldTestTargetCount(), 3141);
+    EXPECT_NEAR(split.coldTestTargetShare(), 0.14, 0.005);
+    EXPECT_EQ(split.trainingInteractionCount(), 198502 - 2 * 22363);
 }
 
 TEST(AmazonData, SportsLoads) {
