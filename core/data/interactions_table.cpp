@@ -3,7 +3,6 @@
 #include <array>
 #include <cctype>
 #include <cmath>
-#include <numeric>
 #include <unordered_map>
 
 #include "data/sequence_dataset.h"
