@@ -38,13 +38,21 @@ void ProgressPrinter::onStep(const StepScalars& scalars) {
     m_lastDecile = decile;
     const double rate = scalars.step / std::max(1e-9, elapsed);
     const double eta = (m_totalSteps - scalars.step) / std::max(1e-9, rate);
-    double reward = 0.0;
-    for (const auto& [key, value] : scalars.values)
-        if (key == "reward") reward = value;
-    std::fprintf(m_out, "%sstep %lld/%lld  %5.1f%%  %.2f steps/s  elapsed %s  ETA %s  reward %.4f%s",
+    // RL runs show their reward, supervised runs their loss.
+    const char* label = nullptr;
+    double value = 0.0;
+    for (const auto& [key, v] : scalars.values) {
+        if (key == "reward" || key == "sft/loss") {
+            label = key.c_str();
+            value = v;
+        }
+    }
+    if (!label) return;  // an evaluation-only record
+    std::fprintf(m_out, "%sstep %lld/%lld  %5.1f%%  %.2f steps/s  elapsed %s  ETA %s  %s %.4f%s",
                  m_interactive ? "\r\033[K" : "", static_cast<long long>(scalars.step),
                  static_cast<long long>(m_totalSteps), 100.0 * scalars.step / m_totalSteps, rate,
-                 clockText(elapsed).c_str(), clockText(eta).c_str(), reward, m_interactive ? "" : "\n");
+                 clockText(elapsed).c_str(), clockText(eta).c_str(), label, value,
+                 m_interactive ? "" : "\n");
     m_lineOpen = m_interactive;
     std::fflush(m_out);
 }

@@ -12,6 +12,7 @@ namespace sage {
 class ProgressPrinter final : public TrainingSink {
 public:
     ProgressPrinter(int64_t totalSteps, std::FILE* out);
+    void onRunStarted(int64_t totalSteps) override { m_totalSteps = totalSteps; }
     void onStep(const StepScalars& scalars) override;
     void onHistogram(const HistogramRecord&) override {}
     void onSlates(const std::vector<SlateRecord>&) override {}

@@ -64,8 +64,28 @@ std::vector<FieldSpec> buildFields() {
                       [](RunConfig& c) -> std::string& { return c.name; }));
 
     f.push_back(choice("environment.kind", "Environment",
-                       "synthetic: the built-in user simulator (ENVIRONMENTS.md 3).", {"synthetic"},
+                       "synthetic: the built-in user simulator (ENVIRONMENTS.md 3); amazon: S3-Rec "
+                       "sequence files such as ../shared/data/amazon/Beauty.txt.",
+                       {"synthetic", "amazon"},
                        [](RunConfig& c) -> std::string& { return c.environment.kind; }));
+    const auto amazon = [](const RunConfig& c) { return c.environment.kind == "amazon"; };
+    f.push_back(field(K::Path, "environment.data_path", "Data file",
+                      "The S3-Rec <name>.txt file: one user per line, `user item item ...`.",
+                      [](RunConfig& c) -> std::string& { return c.environment.dataPath; }));
+    f.back().applies = amazon;
+    f.push_back(field(K::Path, "environment.attributes_path", "Attributes file",
+                      "<name>_item2attributes.json; empty: the one next to the data file, if any.",
+                      [](RunConfig& c) -> std::string& { return c.environment.attributesPath; }));
+    f.back().applies = amazon;
+    f.push_back(choice("environment.action_space", "Action space",
+                       "item_id: one token per item; semantic_id: RQ-KMeans codes (ENVIRONMENTS.md 1).",
+                       {"item_id", "semantic_id"},
+                       [](RunConfig& c) -> std::string& { return c.environment.actionSpace; }));
+    f.back().applies = amazon;
+    f.push_back(ranged(K::Integer, "environment.cold_max_train_count", "Cold-start threshold",
+                       "Items with at most this many training interactions are cold-start.", 0, 1000,
+                       [](RunConfig& c) -> int& { return c.environment.coldMaxTrainCount; }));
+    f.back().applies = amazon;
     const auto synthetic = [](const RunConfig& c) { return c.environment.kind == "synthetic"; };
     f.push_back(ranged(K::Integer, "environment.users", "Users", "Simulated users.", 10, 1e6,
                        [](RunConfig& c) -> int& { return c.environment.users; }));
@@ -81,10 +101,26 @@ std::vector<FieldSpec> buildFields() {
                        [](RunConfig& c) -> int& { return c.environment.latentDim; }));
     f.back().applies = synthetic;
 
+    f.push_back(choice("model.kind", "Model",
+                       "mlp: a pooled-history scorer; transformer: the decoder-only generative "
+                       "recommender over item tokens.",
+                       {"mlp", "transformer"},
+                       [](RunConfig& c) -> std::string& { return c.model.kind; }));
+    const auto transformer = [](const RunConfig& c) { return c.model.kind == "transformer"; };
+    f.push_back(ranged(K::Integer, "model.layers", "Layers", "Transformer blocks.", 1, 48,
+                       [](RunConfig& c) -> int& { return c.model.layers; }));
+    f.back().applies = transformer;
+    f.push_back(ranged(K::Integer, "model.heads", "Heads", "Attention heads; must divide the width.",
+                       1, 64, [](RunConfig& c) -> int& { return c.model.heads; }));
+    f.back().applies = transformer;
+    f.push_back(ranged(K::Real, "model.dropout", "Dropout", "Dropout during supervised training.",
+                       0.0, 0.9, [](RunConfig& c) -> double& { return c.model.dropout; }));
+    f.back().applies = transformer;
     f.push_back(ranged(K::Integer, "model.embedding_dim", "Embedding size",
-                       "Width of item embeddings.", 4, 1024,
+                       "Width of item embeddings (the Transformer's d_model).", 4, 1024,
                        [](RunConfig& c) -> int& { return c.model.embeddingDim; }));
-    f.push_back(ranged(K::Integer, "model.hidden_dim", "Hidden size", "Width of the hidden layer.",
+    f.push_back(ranged(K::Integer, "model.hidden_dim", "Hidden size",
+                       "Width of the hidden layer (the Transformer's feed-forward width).",
                        4, 4096, [](RunConfig& c) -> int& { return c.model.hiddenDim; }));
     f.push_back(ranged(K::Integer, "model.history_window", "History window",
                        "How many of the user's latest items form the context.", 1, 512,
@@ -227,8 +263,35 @@ std::vector<FieldSpec> buildFields() {
                        "Maximum global gradient norm; 0 turns clipping off.", 0.0, 1e6,
                        [](RunConfig& c) -> double& { return c.optimizer.gradClip; }));
 
+    f.push_back(choice("training.stage", "Stage",
+                       "rl: policy optimisation with the objective; sft: supervised next-item "
+                       "training of the Transformer on the training split.",
+                       {"rl", "sft"}, [](RunConfig& c) -> std::string& { return c.training.stage; }));
+    const auto sft = [](const RunConfig& c) { return c.training.stage == "sft"; };
+    const auto rl = [](const RunConfig& c) { return c.training.stage == "rl"; };
     f.push_back(ranged(K::Integer, "training.steps", "Steps", "RL iterations.", 1, 1e7,
                        [](RunConfig& c) -> int& { return c.training.steps; }));
+    f.back().applies = rl;
+    f.push_back(ranged(K::Integer, "training.epochs", "Epochs", "SFT passes over the users.", 1, 10000,
+                       [](RunConfig& c) -> int& { return c.training.epochs; }));
+    f.back().applies = sft;
+    f.push_back(ranged(K::Integer, "training.batch_size", "Batch size", "SFT users per step.", 1,
+                       65536, [](RunConfig& c) -> int& { return c.training.batchSize; }));
+    f.back().applies = sft;
+    f.push_back(ranged(K::Integer, "training.warmup_steps", "Warm-up steps",
+                       "SFT linear learning-rate warm-up before the cosine decay.", 0, 1e7,
+                       [](RunConfig& c) -> int& { return c.training.warmupSteps; }));
+    f.back().applies = sft;
+    f.push_back(ranged(K::Integer, "training.patience", "Patience",
+                       "SFT stops after this many evaluations without a better validation "
+                       "Recall@10.", 1, 1000, [](RunConfig& c) -> int& { return c.training.patience; }));
+    f.back().applies = sft;
+    f.push_back(ranged(K::Integer, "training.eval_users", "Validation users",
+                       "Users per validation pass; 0 uses every user.", 0, 1e8,
+                       [](RunConfig& c) -> int& { return c.training.evalUsers; }));
+    f.push_back(field(K::Path, "training.checkpoint_dir", "Checkpoint folder",
+                      "Where model and optimizer checkpoints are written; empty: none.",
+                      [](RunConfig& c) -> std::string& { return c.training.checkpointDir; }));
     f.push_back(ranged(K::Integer, "training.contexts", "Contexts (B)",
                        "User contexts drawn per iteration.", 1, 65536,
                        [](RunConfig& c) -> int& { return c.training.contexts; }));
@@ -352,6 +415,30 @@ std::vector<ConfigIssue> ConfigSchema::validate(const RunConfig& config) const {
     }
     const auto& env = config.environment;
     const auto& training = config.training;
+    if (env.kind == "amazon" && env.dataPath.empty()) {
+        issues.push_back({"environment.data_path",
+                          "required when environment.kind is \"amazon\": the path of an S3-Rec "
+                          ".txt file, e.g. ../shared/data/amazon/Beauty.txt"});
+    }
+    if (training.stage == "sft" && config.model.kind != "transformer") {
+        issues.push_back({"training.stage",
+                          "sft trains the generative recommender: set model.kind to \"transformer\""});
+    }
+    if (training.stage == "sft" && env.kind != "amazon") {
+        issues.push_back({"training.stage",
+                          "sft needs logged sequences: set environment.kind to \"amazon\""});
+    }
+    // Combinations the trainer does not offer yet are refused here rather than failing mid-run.
+    if (training.stage == "rl" && (env.kind == "amazon" || config.model.kind == "transformer")) {
+        issues.push_back({"training.stage",
+                          "RL with the Transformer or on the Amazon data is not available yet; use "
+                          "stage \"sft\" there, or the synthetic environment with model.kind \"mlp\""});
+    }
+    if (config.model.kind == "transformer" && config.model.embeddingDim % config.model.heads != 0) {
+        issues.push_back({"model.heads", "got " + std::to_string(config.model.heads) +
+                                             ", but it must divide model.embedding_dim (" +
+                                             std::to_string(config.model.embeddingDim) + ")"});
+    }
     if (env.kind == "synthetic" && training.slateLength > env.items) {
         issues.push_back({"training.slate_length",
                           "got " + std::to_string(training.slateLength) +

@@ -13,7 +13,11 @@ struct RunConfig {
     std::string name = "run";
 
     struct Environment {
-        std::string kind = "synthetic";  // the Amazon data arrives with the recommender issue
+        std::string kind = "synthetic";  // synthetic | amazon
+        std::string dataPath;            // amazon: the S3-Rec <name>.txt file
+        std::string attributesPath;      // amazon: <name>_item2attributes.json ("" = next to dataPath)
+        std::string actionSpace = "item_id";  // amazon: item_id | semantic_id
+        int coldMaxTrainCount = 3;
         int users = 3000;
         int items = 1500;
         int categories = 24;
@@ -21,6 +25,10 @@ struct RunConfig {
     } environment;
 
     struct Model {
+        std::string kind = "mlp";  // mlp (synthetic) | transformer (the generative recommender)
+        int layers = 4;
+        int heads = 4;
+        double dropout = 0.1;
         int embeddingDim = 64;
         int hiddenDim = 128;
         int historyWindow = 50;
@@ -70,7 +78,14 @@ struct RunConfig {
     } optimizer;
 
     struct Training {
+        std::string stage = "rl";  // rl | sft
         int steps = 200;
+        int epochs = 30;            // sft: passes over the training users
+        int batchSize = 128;        // sft: users per step
+        int warmupSteps = 200;      // sft: linear warm-up, then cosine decay
+        int patience = 3;           // sft: epochs without a better validation Recall@10
+        int evalUsers = 0;          // validation users per evaluation (0: all)
+        std::string checkpointDir;  // where checkpoints go ("" = none)
         int contexts = 32;      // B: user contexts per iteration
         int groupSize = 8;      // G: slates per context
         int slateLength = 5;    // K

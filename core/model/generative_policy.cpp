@@ -298,16 +298,25 @@ torch::Tensor GenerativePolicy::nextTokenLoss(const std::vector<std::vector<int6
     const auto batch = encodeHistories(sequences, window);
     const auto hidden = m_model->forward(batch);
     const int64_t length = batch.tokens.size(1);
-    const auto inputs = hidden.slice(1, 0, length - 1);
-    const auto targets = batch.tokens.slice(1, 1, length);
-    const auto predict = batch.valid.slice(1, 1, length);
-    // Each target is scored against the tokens of its own level (its codebook, or every item).
-    const auto targetLevel = m_levelOfToken.index_select(0, targets.flatten()).view(targets.sizes());
-    const auto levelOk = m_levelOfToken.view({1, 1, -1}).eq(targetLevel.unsqueeze(-1));
-    const auto logp = torch::log_softmax(m_model->logits(inputs).masked_fill(~levelOk, kMasked), -1);
-    const auto picked = logp.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
-    const auto weight = predict.to(picked.scalar_type());
-    return -(picked * weight).sum() / weight.sum().clamp_min(1.0);
+    // Only positions followed by a real token are scored: padding never reaches the output layer,
+    // which over a whole catalogue is most of the cost.
+    const auto predict = batch.valid.slice(1, 1, length).flatten();
+    const auto inputs = hidden.slice(1, 0, length - 1).reshape({-1, hidden.size(2)}).index({predict});
+    const auto targets = batch.tokens.slice(1, 1, length).flatten().index({predict});
+    const auto targetLevels = m_levelOfToken.index_select(0, targets);
+    // Each target is scored against its own level's tokens only (its codebook, or every item).
+    torch::Tensor total = torch::zeros({});
+    for (int level = 0; level < m_space.levels(); ++level) {
+        const auto rows = targetLevels.eq(level).nonzero().squeeze(1);
+        if (rows.numel() == 0) continue;
+        const int64_t offset = m_space.levelOffset(level);
+        const int64_t size = m_space.levelSize(level);
+        const auto logits = m_model->logits(inputs.index_select(0, rows), offset, size);
+        total = total + torch::nn::functional::cross_entropy(
+                            logits, targets.index_select(0, rows) - offset,
+                            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+    }
+    return total / std::max<int64_t>(1, targets.size(0));
 }
 
 }  // namespace sage

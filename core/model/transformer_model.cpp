@@ -92,4 +92,9 @@ torch::Tensor TransformerModelImpl::logits(const torch::Tensor& hidden) {
     return torch::matmul(hidden, m_tokens->weight.t()) + m_outputBias;
 }
 
+torch::Tensor TransformerModelImpl::logits(const torch::Tensor& hidden, int64_t first, int64_t count) {
+    return torch::matmul(hidden, m_tokens->weight.slice(0, first, first + count).t()) +
+           m_outputBias.slice(0, first, first + count);
+}
+
 }  // namespace sage

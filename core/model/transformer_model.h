@@ -64,6 +64,8 @@ public:
     torch::Tensor forward(const TokenBatch& batch, KeyValueCache* cache = nullptr);
     /// Scores over the whole vocabulary [.., V] of hidden states [.., d].
     torch::Tensor logits(const torch::Tensor& hidden);
+    /// Scores of the token ids [first, first + count) only: one level's codebook.
+    torch::Tensor logits(const torch::Tensor& hidden, int64_t first, int64_t count);
 
     const TransformerOptions& options() const { return m_options; }
 

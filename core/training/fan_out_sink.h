@@ -9,6 +9,7 @@ namespace sage {
 class FanOutSink final : public TrainingSink {
 public:
     explicit FanOutSink(std::vector<TrainingSink*> sinks) : m_sinks(std::move(sinks)) {}
+    void onRunStarted(int64_t total) override { for (auto* k : m_sinks) k->onRunStarted(total); }
     void onStep(const StepScalars& s) override { for (auto* k : m_sinks) k->onStep(s); }
     void onHistogram(const HistogramRecord& h) override { for (auto* k : m_sinks) k->onHistogram(h); }
     void onSlates(const std::vector<SlateRecord>& s) override { for (auto* k : m_sinks) k->onSlates(s); }

@@ -466,6 +466,7 @@ Trainer::Outcome Trainer::run() {
     const auto event = [&](EventLevel level, const std::string& message) {
         m_impl->sink.onEvent({completedSteps(), secondsSince(m_impl->started), level, message});
     };
+    m_impl->sink.onRunStarted(totalSteps());
     event(EventLevel::Info, "training " + std::to_string(totalSteps()) + " steps with " +
                                 m_impl->objective->name() + " (" + m_impl->estimator +
                                 " advantages) on " + std::to_string(m_impl->environment.itemCount()) +

@@ -5,6 +5,7 @@
 #include "store/run_store.h"
 #include "store/store_sink.h"
 #include "training/fan_out_sink.h"
+#include "training/sft_trainer.h"
 #include "training/trainer.h"
 
 namespace sage {
@@ -37,8 +38,9 @@ JobResult TrainingJob::run() {
         if (m_extraSink) sinks.push_back(m_extraSink);
         FanOutSink sink(sinks);
         try {
-            Trainer trainer(m_config, sink, m_control);
-            const auto outcome = trainer.run();
+            const auto outcome = m_config.training.stage == "sft"
+                                     ? SftTrainer(m_config, sink, m_control).run()
+                                     : Trainer(m_config, sink, m_control).run();
             result.status = outcome == Trainer::Outcome::Finished ? RunStatus::Finished
                                                                   : RunStatus::Stopped;
         } catch (const std::exception& error) {

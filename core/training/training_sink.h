@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <vector>
 
 #include "training/training_records.h"
@@ -10,6 +11,8 @@ namespace sage {
 class TrainingSink {
 public:
     virtual ~TrainingSink() = default;
+    /// Called once before the first step with the number of steps the run will take.
+    virtual void onRunStarted(int64_t totalSteps) {}
     virtual void onStep(const StepScalars& scalars) = 0;
     virtual void onHistogram(const HistogramRecord& histogram) = 0;
     virtual void onSlates(const std::vector<SlateRecord>& slates) = 0;

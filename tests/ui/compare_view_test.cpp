@@ -55,7 +55,9 @@ TEST_F(CompareViewTest, SummaryNumbersEqualTheStoredValues) {
     EXPECT_DOUBLE_EQ(best.value(1, 0), 0.8);
     EXPECT_DOUBLE_EQ(best.value(0, 2), 0.0) << "KL: lower is better";
     for (const LatestMetric& m : m_store.latestMetrics(m_sage)) {
-        if (m.key == "reward") EXPECT_DOUBLE_EQ(best.value(1, 0), m.max);
+        if (m.key == "reward") {
+            EXPECT_DOUBLE_EQ(best.value(1, 0), m.max);
+        }
     }
 
     const QList<QStringList> csv = test::parseCsv(final.toCsv());

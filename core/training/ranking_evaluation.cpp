@@ -1,0 +1,57 @@
+#include "training/ranking_evaluation.h"
+
+#include <random>
+
+namespace sage {
+
+RankingEvaluation::RankingEvaluation(const SequenceDataset& dataset, const LeaveOneOutSplit& split)
+    : m_dataset(dataset), m_split(split) {
+    for (int64_t user = 0; user < split.userCount(); ++user)
+        if (split.hasTargets(user)) m_users.push_back(user);
+}
+
+NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSplit which,
+                                        int64_t maxUsers, int64_t batchSize) const {
+    std::vector<int64_t> users = m_users;
+    if (maxUsers > 0 && maxUsers < static_cast<int64_t>(users.size())) {
+        // A fixed subset: successive evaluations compare like with like.
+        std::mt19937_64 rng(20240601);
+        std::shuffle(users.begin(), users.end(), rng);
+        users.resize(maxUsers);
+    }
+    EvaluationCatalogue catalogue;
+    catalogue.itemCount = m_dataset.itemCount;
+    catalogue.coldItems = m_split.coldItems();
+    catalogue.itemAttributes = m_dataset.itemAttributes;
+    if (!policy.tokens().isItemIds()) {
+        catalogue.firstCodes.resize(m_dataset.itemCount);
+        for (int64_t item = 0; item < m_dataset.itemCount; ++item)
+            catalogue.firstCodes[item] = static_cast<int32_t>(policy.tokens().code(item, 0));
+    }
+    RankingEvaluator evaluator(std::move(catalogue));
+    const bool wasTraining = policy.model()->is_training();
+    policy.model()->eval();
+    const int64_t k = RankingEvaluator::kTopK;
+    for (size_t begin = 0; begin < users.size(); begin += batchSize) {
+        const size_t end = std::min(users.size(), begin + static_cast<size_t>(batchSize));
+        std::vector<std::vector<int64_t>> contexts;
+        for (size_t i = begin; i < end; ++i)
+            contexts.push_back(which == EvaluationSplit::Test ? m_split.testContext(users[i])
+                                                              : m_split.training(users[i]));
+        const auto top = policy.topItems(policy.encodeHistories(contexts), k, 2 * k).contiguous();
+        for (size_t i = begin; i < end; ++i) {
+            const int64_t* row = top.data_ptr<int64_t>() + (i - begin) * k;
+            const int64_t target = which == EvaluationSplit::Test ? m_split.testTarget(users[i])
+                                                                  : m_split.validationTarget(users[i]);
+            evaluator.addUser(std::vector<int64_t>(row, row + k), target);
+        }
+    }
+    policy.model()->train(wasTraining);
+    NamedValues out;
+    const std::string prefix = which == EvaluationSplit::Test ? "eval/" : "val/";
+    for (const auto& [key, value] : evaluator.results())
+        out.push_back({prefix + key.substr(key.find('/') + 1), value});
+    return out;
+}
+
+}  // namespace sage
