@@ -9,6 +9,8 @@
 #include "data/leave_one_out_split.h"
 #include "data/sequence_dataset.h"
 #include "model/generative_policy.h"
+#include "semantic_id/item_embeddings.h"
+#include "semantic_id/rq_kmeans.h"
 #include "training/ranking_evaluation.h"
 #include "training/training_failure.h"
 
@@ -35,6 +37,28 @@ TransformerOptions transformerOptions(const RunConfig::Model& model) {
     return o;
 }
 
+/// The action space the configuration names: one token per item, or RQ-KMeans semantic IDs over
+/// embeddings counted on the training split only (ENVIRONMENTS.md 1).
+TokenSpace tokenSpaceFor(const RunConfig& config, const SequenceDataset& dataset,
+                         const LeaveOneOutSplit& split, std::string& description) {
+    if (config.environment.actionSpace != "semantic_id") {
+        description = "item_id action space (" + std::to_string(dataset.itemCount) + " tokens)";
+        return TokenSpace::itemIds(dataset.itemCount);
+    }
+    ItemEmbeddingOptions embeddingOptions;
+    embeddingOptions.seed = static_cast<uint64_t>(config.training.seed);
+    RqKMeansOptions codeOptions;
+    codeOptions.seed = static_cast<uint64_t>(config.training.seed);
+    const auto ids = rqKMeans(itemEmbeddings(dataset, split, embeddingOptions), codeOptions);
+    std::vector<int64_t> sizes(ids.codebookSizes.begin(), ids.codebookSizes.end());
+    description = "semantic_id action space: " + std::to_string(ids.levels) + " levels of " +
+                  std::to_string(codeOptions.codebookSize) + " codes + a collision level of " +
+                  std::to_string(sizes.back()) + "; utilisation";
+    for (double u : ids.utilisation) description += " " + std::to_string(u).substr(0, 5);
+    description += ", collision rate " + std::to_string(ids.collisionRate).substr(0, 6);
+    return TokenSpace::semanticIds(ids.codes, sizes);
+}
+
 double valueOf(const NamedValues& values, const std::string& key) {
     for (const auto& [name, value] : values)
         if (name == key) return value;
@@ -56,7 +80,7 @@ struct SftTrainer::Impl {
                                    ? cfg.training.threads
                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
         torch::manual_seed(cfg.training.seed);
-        policy = std::make_unique<GenerativePolicy>(TokenSpace::itemIds(dataset.itemCount),
+        policy = std::make_unique<GenerativePolicy>(tokenSpaceFor(cfg, dataset, split, spaceDescription),
                                                     transformerOptions(cfg.model),
                                                     cfg.model.historyWindow, cfg.training.slateLength);
         optimizer = std::make_unique<torch::optim::AdamW>(
@@ -86,6 +110,7 @@ struct SftTrainer::Impl {
     std::unique_ptr<GenerativePolicy> policy;
     std::unique_ptr<torch::optim::AdamW> optimizer;
     std::vector<int64_t> users;
+    std::string spaceDescription;
     int64_t completed = 0;
     Clock::time_point started;
 };
@@ -140,7 +165,8 @@ Trainer::Outcome SftTrainer::run() {
                 " users, " + std::to_string(s.dataset.itemCount) + " items, " +
                 std::to_string(s.split.trainingInteractionCount()) + " training interactions, " +
                 std::to_string(s.split.coldItemCount()) + " cold items; " +
-                std::to_string(training.epochs) + " epochs of " + std::to_string(stepsPerEpoch) + " steps");
+                std::to_string(training.epochs) + " epochs of " + std::to_string(stepsPerEpoch) +
+                " steps; " + s.spaceDescription);
 
     double best = -1.0;
     int staleEvaluations = 0;

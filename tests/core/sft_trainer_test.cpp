@@ -83,6 +83,29 @@ TEST(SftTrainer, LearnsAPredictableCatalogueAndReportsValidationAndTest) {
     std::filesystem::remove_all(dir);
 }
 
+TEST(SftTrainer, SemanticIdsTrainAndEvaluateWithConstrainedBeams) {
+    const auto data = testing::writeTempFile("ring_semantic.txt", ringSequences(240));
+    const auto dir = std::filesystem::path(::testing::TempDir()) / "sage_sft_semantic";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    auto config = ringConfig(data, "");
+    config.environment.actionSpace = "semantic_id";
+    config.training.epochs = 15;
+    config.training.patience = 15;
+    const std::string db = (dir / "runs.sqlite").string();
+    TrainerControl control;
+    const auto result = TrainingJob(config, db, "sft", control).run();
+    ASSERT_EQ(result.status, RunStatus::Finished) << result.error;
+    RunStore store(db);
+    const auto events = store.events(result.runId);
+    ASSERT_FALSE(events.empty());
+    EXPECT_NE(events.front().message.find("semantic_id action space"), std::string::npos);
+    // Constrained beams only ever rank real, distinct items.
+    EXPECT_EQ(lastValue(store, result.runId, "eval/invalid_rate"), 0.0);
+    EXPECT_GT(lastValue(store, result.runId, "eval/recall@10"), 0.5);
+    std::filesystem::remove_all(dir);
+}
+
 TEST(SftTrainer, MalformedDataFailsTheRunWithFileAndLine) {
     const auto data = testing::writeTempFile("broken.txt", "1 1 2 3\n2 4 x 6\n");
     const auto dir = std::filesystem::path(::testing::TempDir()) / "sage_sft_broken";
