@@ -183,7 +183,8 @@ void SlateInspectorView::reloadSteps() {
         const int index = m_step->findData(current);
         m_step->setCurrentIndex(index >= 0 ? index : m_step->count() - 1);
     }
-    if (step() != current || m_model->rowCount() == 0) loadSlates();
+    // Another run with the same steps still needs its own slates.
+    if (step() != current || m_model->rowCount() == 0 || m_loadedRunId != m_runId) loadSlates();
 }
 
 void SlateInspectorView::setStep(qint64 step) {
@@ -213,6 +214,7 @@ void SlateInspectorView::loadSlates() {
     } catch (const std::exception&) {
     }
     m_model->setSlates(std::move(slates));
+    m_loadedRunId = m_runId;
     m_tokens->setRowCount(0);
     m_tokenPlot->clearGraphs();
     m_tokenPlot->replot();

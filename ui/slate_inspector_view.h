@@ -61,6 +61,7 @@ private:
     QCustomPlot* m_tokenPlot;
     QLabel* m_summary;
     qint64 m_runId = 0;
+    qint64 m_loadedRunId = 0;  // the run whose slates the model holds
 };
 
 }  // namespace sage::ui

@@ -236,21 +236,34 @@ std::vector<FieldSpec> buildFields() {
                        "Weight of a next-item loss on logged histories.", 0.0, 100.0,
                        [](RunConfig& c) -> double& { return c.objective.sftAlpha; }));
 
-    f.push_back(ranged(K::Real, "rewards.click", "w click", "Weight of clicks.", -100.0, 100.0,
-                       [](RunConfig& c) -> double& { return c.rewards.click; }));
-    f.push_back(ranged(K::Real, "rewards.purchase", "w purchase", "Weight of purchases.", -100.0,
-                       100.0, [](RunConfig& c) -> double& { return c.rewards.purchase; }));
-    f.push_back(ranged(K::Real, "rewards.dwell", "w dwell", "Weight of dwell time.", -100.0, 100.0,
-                       [](RunConfig& c) -> double& { return c.rewards.dwell; }));
-    f.push_back(ranged(K::Real, "rewards.dislike", "w dislike",
-                       "Weight of dislikes (negative: a dislike costs).", -100.0, 100.0,
-                       [](RunConfig& c) -> double& { return c.rewards.dislike; }));
-    f.push_back(ranged(K::Real, "rewards.diversity", "w diversity",
-                       "Weight of the slate's category entropy Ĥ.", -100.0, 100.0,
-                       [](RunConfig& c) -> double& { return c.rewards.diversity; }));
-    f.push_back(ranged(K::Real, "rewards.cold_click", "w cold click",
-                       "Weight of clicks on cold-start items.", -100.0, 100.0,
-                       [](RunConfig& c) -> double& { return c.rewards.coldClick; }));
+    const auto onSynthetic = [](const RunConfig& c) { return c.environment.kind == "synthetic"; };
+    const auto onAmazon = [](const RunConfig& c) { return c.environment.kind == "amazon"; };
+    const auto weight = [&](const char* key, const char* label, const char* help, double RunConfig::Rewards::*member,
+                            std::function<bool(const RunConfig&)> applies) {
+        f.push_back(ranged(K::Real, key, label, help, -100.0, 100.0,
+                           [member](RunConfig& c) -> double& { return c.rewards.*member; }));
+        f.back().applies = std::move(applies);
+    };
+    weight("rewards.click", "w click", "Weight of clicks.", &RunConfig::Rewards::click, onSynthetic);
+    weight("rewards.purchase", "w purchase", "Weight of purchases.", &RunConfig::Rewards::purchase, onSynthetic);
+    weight("rewards.dwell", "w dwell", "Weight of dwell time.", &RunConfig::Rewards::dwell, onSynthetic);
+    weight("rewards.dislike", "w dislike", "Weight of dislikes (negative: a dislike costs).",
+           &RunConfig::Rewards::dislike, onSynthetic);
+    weight("rewards.cold_click", "w cold click", "Weight of clicks on cold-start items.",
+           &RunConfig::Rewards::coldClick, onSynthetic);
+    weight("rewards.hit", "w hit", "Weight of 1/log2(2+position) when the next item is in the slate.",
+           &RunConfig::Rewards::hit, onAmazon);
+    weight("rewards.future_hit", "w future hit", "Weight of the share of the next F items in the slate.",
+           &RunConfig::Rewards::futureHit, onAmazon);
+    weight("rewards.relevance", "w relevance",
+           "Weight of the mean cosine similarity of slate and future items.", &RunConfig::Rewards::relevance,
+           onAmazon);
+    weight("rewards.cold_hit", "w cold hit", "Weight of a cold-start future item in the slate.",
+           &RunConfig::Rewards::coldHit, onAmazon);
+    weight("rewards.invalid", "w invalid", "Weight of the share of positions that are not a real, new item.",
+           &RunConfig::Rewards::invalid, onAmazon);
+    weight("rewards.diversity", "w diversity", "Weight of the slate's category entropy Ĥ.",
+           &RunConfig::Rewards::diversity, [](const RunConfig&) { return true; });
 
     f.push_back(choice("optimizer.kind", "Optimizer", "Update rule.", {"adamw", "adam", "sgd"},
                        [](RunConfig& c) -> std::string& { return c.optimizer.kind; }));
@@ -289,6 +302,19 @@ std::vector<FieldSpec> buildFields() {
     f.push_back(ranged(K::Integer, "training.eval_users", "Validation users",
                        "Users per validation pass; 0 uses every user.", 0, 1e8,
                        [](RunConfig& c) -> int& { return c.training.evalUsers; }));
+    f.push_back(field(K::Path, "training.init_checkpoint", "Start from",
+                      "RL: the SFT model file (sft_best_model.pt) the Transformer starts from; "
+                      "empty: random initialisation.",
+                      [](RunConfig& c) -> std::string& { return c.training.initCheckpoint; }));
+    f.back().applies = [](const RunConfig& c) {
+        return c.training.stage == "rl" && c.model.kind == "transformer";
+    };
+    f.push_back(ranged(K::Integer, "training.future_items", "Future items (F)",
+                       "RL on logged data: the real next items that score a slate.", 1, 100,
+                       [](RunConfig& c) -> int& { return c.training.futureItems; }));
+    f.back().applies = [](const RunConfig& c) {
+        return c.training.stage == "rl" && c.environment.kind == "amazon";
+    };
     f.push_back(field(K::Path, "training.checkpoint_dir", "Checkpoint folder",
                       "Where model and optimizer checkpoints are written; empty: none.",
                       [](RunConfig& c) -> std::string& { return c.training.checkpointDir; }));
@@ -322,6 +348,13 @@ std::vector<FieldSpec> buildFields() {
     f.push_back(ranged(K::Integer, "logging.slates_every_steps", "Slates every",
                        "Per-slate records every N steps; 0 never.", 0, 1e6,
                        [](RunConfig& c) -> int& { return c.logging.slatesEverySteps; }));
+    f.push_back(ranged(K::Integer, "logging.eval_every_steps", "Evaluate every",
+                       "RL on Amazon data: validation metrics every N steps (0: only at the end, "
+                       "with the test metrics).", 0, 1e6,
+                       [](RunConfig& c) -> int& { return c.logging.evalEverySteps; }));
+    f.back().applies = [](const RunConfig& c) {
+        return c.training.stage == "rl" && c.environment.kind == "amazon";
+    };
     f.push_back(ranged(K::Integer, "logging.flush_every_steps", "Flush every",
                        "Store transaction every N steps.", 1, 1e6,
                        [](RunConfig& c) -> int& { return c.logging.flushEverySteps; }));
@@ -428,11 +461,9 @@ std::vector<ConfigIssue> ConfigSchema::validate(const RunConfig& config) const {
         issues.push_back({"training.stage",
                           "sft needs logged sequences: set environment.kind to \"amazon\""});
     }
-    // Combinations the trainer does not offer yet are refused here rather than failing mid-run.
-    if (training.stage == "rl" && (env.kind == "amazon" || config.model.kind == "transformer")) {
-        issues.push_back({"training.stage",
-                          "RL with the Transformer or on the Amazon data is not available yet; use "
-                          "stage \"sft\" there, or the synthetic environment with model.kind \"mlp\""});
+    if (training.stage == "rl" && env.kind == "amazon" && config.model.kind != "transformer") {
+        issues.push_back({"model.kind", "RL on the Amazon data generates slates with the "
+                                        "Transformer: set model.kind to \"transformer\""});
     }
     if (config.model.kind == "transformer" && config.model.embeddingDim % config.model.heads != 0) {
         issues.push_back({"model.heads", "got " + std::to_string(config.model.heads) +

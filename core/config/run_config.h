@@ -60,14 +60,19 @@ struct RunConfig {
         double sftAlpha = 0.0;                 // α of the SFT mix
     } objective;
 
-    /// Weights w_m of the synthetic environment's reward components (ENVIRONMENTS.md 3).
+    /// Weights w_m of the reward components (ENVIRONMENTS.md 2 and 3).
     struct Rewards {
-        double click = 1.0;
+        double click = 1.0;  // synthetic
         double purchase = 1.0;
         double dwell = 0.5;
         double dislike = -1.0;
-        double diversity = 0.2;
         double coldClick = 0.0;
+        double hit = 1.0;  // amazon (offline feedback)
+        double futureHit = 0.5;
+        double relevance = 0.5;
+        double coldHit = 0.0;
+        double invalid = -1.0;
+        double diversity = 0.2;  // both
     } rewards;
 
     struct Optimizer {
@@ -86,6 +91,8 @@ struct RunConfig {
         int patience = 3;           // sft: epochs without a better validation Recall@10
         int evalUsers = 0;          // validation users per evaluation (0: all)
         std::string checkpointDir;  // where checkpoints go ("" = none)
+        std::string initCheckpoint;  // rl: start the Transformer from this SFT model ("" = random)
+        int futureItems = 3;         // rl on amazon: F, the real next items that score a slate
         int contexts = 32;      // B: user contexts per iteration
         int groupSize = 8;      // G: slates per context
         int slateLength = 5;    // K
@@ -100,6 +107,7 @@ struct RunConfig {
         int everySteps = 1;         // scalars every N steps
         int slatesEverySteps = 10;  // per-slate records every N steps (0: never)
         int flushEverySteps = 10;   // store transaction cadence
+        int evalEverySteps = 0;     // rl on amazon: validation metrics every N steps (0: at the end)
     } logging;
 };
 

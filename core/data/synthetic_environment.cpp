@@ -29,7 +29,7 @@ double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 }  // namespace
 
-const std::vector<std::string>& SyntheticEnvironment::components() {
+const std::vector<std::string>& SyntheticEnvironment::componentNames() {
     static const std::vector<std::string> names{"click",   "purchase",  "dwell",
                                                 "dislike", "diversity", "cold_click"};
     return names;
@@ -40,7 +40,7 @@ const std::vector<double>& SyntheticEnvironment::defaultWeights() {
     return weights;
 }
 
-const std::vector<bool>& SyntheticEnvironment::itemAttributable() {
+const std::vector<bool>& SyntheticEnvironment::itemAttributable() const {
     static const std::vector<bool> attributable{true, true, true, true, false, true};
     return attributable;
 }
@@ -151,6 +151,16 @@ void SyntheticEnvironment::generateHistories(std::mt19937_64& rng) {
             }
         }
     }
+}
+
+std::vector<SlateContext> SyntheticEnvironment::drawContexts(int count, std::mt19937_64& rng) const {
+    std::uniform_int_distribution<int> pickUser(0, m_userCount - 1);
+    std::vector<SlateContext> contexts(count);
+    for (auto& context : contexts) {
+        context.user = pickUser(rng);
+        context.history = m_histories[context.user];
+    }
+    return contexts;
 }
 
 double SyntheticEnvironment::affinity(int user, int64_t item) const {

@@ -5,28 +5,20 @@
 #include <vector>
 
 #include "config/run_config.h"
+#include "training/slate_environment.h"
 
 namespace sage {
 
-/// The rewards one slate earned, one entry per component of SyntheticEnvironment::components().
-using RewardVector = std::vector<double>;
-
-/// A user's response to a slate: every reward component, and the part of each that cold-start
-/// items earned (SAGE's cold_hit and cold_share boost modes read it).
-struct SlateResponse {
-    RewardVector components;
-    RewardVector coldComponents;
-};
 
 /// The built-in user simulator of ENVIRONMENTS.md section 3: users and items with known latent
 /// vectors, popularity-biased logged histories for contexts, and a click model with position
 /// decay and fatigue for repeated categories. Deterministic for a seed; plain C++ (no torch).
-class SyntheticEnvironment {
+class SyntheticEnvironment final : public SlateEnvironment {
 public:
     SyntheticEnvironment(const RunConfig::Environment& options, uint64_t seed);
 
     int userCount() const { return m_userCount; }
-    int itemCount() const { return m_itemCount; }
+    int64_t itemCount() const override { return m_itemCount; }
     int categoryCount() const { return m_categoryCount; }
 
     /// The user's logged clicks in order (0-based item ids), at least 8 items.
@@ -38,10 +30,23 @@ public:
     /// s(u, j) = u·v_j/√d + 0.5·q_j.
     double affinity(int user, int64_t item) const;
 
-    static const std::vector<std::string>& components();
+    static const std::vector<std::string>& componentNames();
     static const std::vector<double>& defaultWeights();
-    /// Which components items earn one by one (and so can be attributed to cold-start items).
-    static const std::vector<bool>& itemAttributable();
+    const std::vector<std::string>& components() const override { return componentNames(); }
+    const std::vector<bool>& itemAttributable() const override;
+    std::vector<double> weights(const RunConfig::Rewards& r) const override {
+        return {r.click, r.purchase, r.dwell, r.dislike, r.diversity, r.coldClick};
+    }
+
+    /// Users drawn uniformly; the context is the user's logged history.
+    std::vector<SlateContext> drawContexts(int count, std::mt19937_64& rng) const override;
+    SlateResponse respond(const SlateContext& context, const std::vector<int64_t>& slate,
+                          std::mt19937_64& rng) const override {
+        return respond(static_cast<int>(context.user), slate, rng);
+    }
+    double listEntropy(const std::vector<int64_t>& slate) const override {
+        return normalisedCategoryEntropy(slate);
+    }
 
     /// Samples the user's response to a slate (examination, clicks with fatigue, purchases, dwell,
     /// dislikes) and returns every reward component.

@@ -37,11 +37,34 @@ at::Tensor clipBranch(const ClippedSurrogate& s) {
     return branch;
 }
 
-void applyClipBounds(const ClippedSurrogate& s, const at::Tensor& advantage, const at::Tensor& low,
-                     const at::Tensor& high, const at::Tensor& mask, ObjectiveOutput& out) {
+void applyClipDiagnostics(const ClippedSurrogate& s, const at::Tensor& ratio,
+                          const at::Tensor& advantage, const at::Tensor& low,
+                          const at::Tensor& high, const at::Tensor& mask, ObjectiveOutput& out) {
+    out.hasClip = true;
     const bool token = mask.defined();
     const auto shape = s.clipLow;
     const auto real = token ? mask.gt(0) : torch::ones_like(shape);
+    const auto share = [&](const at::Tensor& flags) {
+        return (flags & real).sum().item<double>() / std::max(1.0, real.sum().item<double>());
+    };
+    out.clipLowFraction = share(s.clipLow);
+    out.clipHighFraction = share(s.clipHigh);
+    out.clipRegionFraction = share(s.outside);
+
+    const auto passing = passingRatio(s, ratio);
+    out.slates.coefficient = token ? perSlateMean(passing, mask) : passing;
+    if (token) {
+        const auto lowCount = (s.clipLow & real).sum(1);
+        const auto highCount = (s.clipHigh & real).sum(1);
+        const auto dualCount = (s.dual & real).sum(1);
+        auto& branch = out.slates.branch;
+        branch.masked_fill_(lowCount.gt(0) & lowCount.ge(highCount), static_cast<int64_t>(ActiveBranch::ClipLow));
+        branch.masked_fill_(highCount.gt(lowCount), static_cast<int64_t>(ActiveBranch::ClipHigh));
+        branch.masked_fill_(dualCount.gt(0), static_cast<int64_t>(ActiveBranch::DualClip));
+    } else {
+        out.slates.branch = clipBranch(s);
+    }
+
     const auto highs = high.expand(shape.sizes()).to(torch::kFloat64);
     const auto lows = low.expand(shape.sizes()).to(torch::kFloat64);
     out.slates.posCap = token ? perSlateMean(highs, mask) : highs.clone();

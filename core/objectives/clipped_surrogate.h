@@ -25,12 +25,15 @@ at::Tensor passingRatio(const ClippedSurrogate& surrogate, const at::Tensor& rat
 /// The per-element ActiveBranch codes (int64) of a clipped surrogate.
 at::Tensor clipBranch(const ClippedSurrogate& surrogate);
 
-/// The bound-style diagnostics of a clip objective, which SAGE.md section 5 asks of every
-/// objective: the upper clip plays Γ⁺, the lower clip the negative cap, Λ is 1, and a cap is
-/// "active" where the clip, not r, set the coefficient. `advantage`, `low` and `high` broadcast to
-/// the elements; `mask` is [N, T] for token-level objectives, undefined for slate-level ones.
-void applyClipBounds(const ClippedSurrogate& surrogate, const at::Tensor& advantage,
-                     const at::Tensor& low, const at::Tensor& high, const at::Tensor& mask,
-                     ObjectiveOutput& out);
+/// Everything a clip objective reports (SAGE.md section 5): the clip shares (of real tokens when
+/// `mask` [N, T] is defined, of slates otherwise), each slate's coefficient (r where the ratio
+/// passes, 0 where clipped; token level: the mean over its tokens) and branch (token level: the
+/// clip that acted on most of its tokens), and the bound-style fields every objective reports: the
+/// upper clip plays Γ⁺, the lower clip the negative cap, Λ is 1, and a cap is "active" where the
+/// clip, not r, set the coefficient. `advantage`, `low` and `high` broadcast to the elements.
+/// `out.slates` must already hold the base diagnostics.
+void applyClipDiagnostics(const ClippedSurrogate& surrogate, const at::Tensor& ratio,
+                          const at::Tensor& advantage, const at::Tensor& low,
+                          const at::Tensor& high, const at::Tensor& mask, ObjectiveOutput& out);
 
 }  // namespace sage

@@ -21,32 +21,10 @@ ObjectiveOutput EcpoObjective::compute(const ObjectiveInput& in) const {
     const auto s = clippedSurrogate(ratio, advantage, low, high, 0.0);
     ObjectiveOutput out;
     out.loss = -(token ? perSlateMean(s.term, in.mask) : s.term).mean();
-    out.hasClip = true;
-
     torch::NoGradGuard noGrad;
     out.slates = baseDiagnostics(q);
-    applyClipBounds(s, advantage, low, high, token ? in.mask : at::Tensor(), out);
-    if (token) {
-        const auto real = in.mask.gt(0);
-        out.clipLowFraction = tokenShare(s.clipLow & real, in.mask);
-        out.clipHighFraction = tokenShare(s.clipHigh & real, in.mask);
-        out.clipRegionFraction = tokenShare(s.outside & real, in.mask);
-        out.slates.denominator = perSlateMean(logDenominator.exp(), in.mask);
-        out.slates.coefficient = perSlateMean(passingRatio(s, ratio), in.mask);
-        // The slate's branch is that of its most-clipped side, as for GRPO.
-        const auto low = (s.clipLow & real).sum(1);
-        const auto high = (s.clipHigh & real).sum(1);
-        out.slates.branch.masked_fill_(low.gt(0) & low.ge(high), static_cast<int64_t>(ActiveBranch::ClipLow));
-        out.slates.branch.masked_fill_(high.gt(low), static_cast<int64_t>(ActiveBranch::ClipHigh));
-    } else {
-        const double slates = static_cast<double>(ratio.size(0));
-        out.clipLowFraction = s.clipLow.sum().item<double>() / slates;
-        out.clipHighFraction = s.clipHigh.sum().item<double>() / slates;
-        out.clipRegionFraction = s.outside.sum().item<double>() / slates;
-        out.slates.denominator = logDenominator.exp();
-        out.slates.coefficient = passingRatio(s, ratio);
-        out.slates.branch = clipBranch(s);
-    }
+    applyClipDiagnostics(s, ratio, advantage, low, high, token ? in.mask : at::Tensor(), out);
+    out.slates.denominator = token ? perSlateMean(logDenominator.exp(), in.mask) : logDenominator.exp();
     return out;
 }
 

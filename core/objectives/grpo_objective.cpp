@@ -28,24 +28,9 @@ ObjectiveOutput GrpoObjective::compute(const ObjectiveInput& in) const {
 
     ObjectiveOutput out;
     out.loss = -perSlateMean(s.term, mask).mean();
-    out.hasClip = true;
-
     torch::NoGradGuard noGrad;
-    const auto real = mask.gt(0);
-    out.clipLowFraction = tokenShare(s.clipLow & real, mask);
-    out.clipHighFraction = tokenShare(s.clipHigh & real, mask);
-    out.clipRegionFraction = tokenShare(s.outside & real, mask);
     out.slates = baseDiagnostics(slateQuantities(in.logpNew, in.logpOld, mask));
-    out.slates.coefficient = perSlateMean(passingRatio(s, ratio), mask);
-    applyClipBounds(s, advantage, low, high, mask, out);
-    // A slate's branch: the clip that acted on most of its tokens, else "ratio".
-    const auto lowCount = (s.clipLow & real).sum(1);
-    const auto highCount = (s.clipHigh & real).sum(1);
-    const auto dualCount = (s.dual & real).sum(1);
-    auto branch = out.slates.branch;
-    branch.masked_fill_(lowCount.gt(0) & lowCount.ge(highCount), static_cast<int64_t>(ActiveBranch::ClipLow));
-    branch.masked_fill_(highCount.gt(lowCount), static_cast<int64_t>(ActiveBranch::ClipHigh));
-    branch.masked_fill_(dualCount.gt(0), static_cast<int64_t>(ActiveBranch::DualClip));
+    applyClipDiagnostics(s, ratio, advantage, low, high, mask, out);
     return out;
 }
 

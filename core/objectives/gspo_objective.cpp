@@ -16,17 +16,9 @@ ObjectiveOutput GspoObjective::compute(const ObjectiveInput& in) const {
     const auto s = clippedSurrogate(ratio, in.advantages, low, high, 0.0);
     ObjectiveOutput out;
     out.loss = -s.term.mean();
-    out.hasClip = true;
-
     torch::NoGradGuard noGrad;
-    const double slates = static_cast<double>(ratio.size(0));
-    out.clipLowFraction = s.clipLow.sum().item<double>() / slates;
-    out.clipHighFraction = s.clipHigh.sum().item<double>() / slates;
-    out.clipRegionFraction = s.outside.sum().item<double>() / slates;
     out.slates = baseDiagnostics(q);
-    out.slates.coefficient = passingRatio(s, ratio);
-    out.slates.branch = clipBranch(s);
-    applyClipBounds(s, in.advantages, low, high, at::Tensor(), out);
+    applyClipDiagnostics(s, ratio, in.advantages, low, high, at::Tensor(), out);
     return out;
 }
 

@@ -73,18 +73,10 @@ ObjectiveOutput SageObjective::computeAsymClip(const ObjectiveInput& in) const {
                            .exp();
     const auto s = clippedSurrogate(ratio, advantage, low, high, m_options.dualClipC);
     ObjectiveOutput out;
-    out.hasClip = true;
     out.loss = -s.term.mean();
-
     torch::NoGradGuard noGrad;
-    const double slates = static_cast<double>(ratio.size(0));
-    out.clipLowFraction = s.clipLow.sum().item<double>() / slates;
-    out.clipHighFraction = s.clipHigh.sum().item<double>() / slates;
-    out.clipRegionFraction = s.outside.sum().item<double>() / slates;
     out.slates = baseDiagnostics(q);
-    out.slates.coefficient = passingRatio(s, ratio);
-    out.slates.branch = clipBranch(s);
-    applyClipBounds(s, advantage, low, high, at::Tensor(), out);
+    applyClipDiagnostics(s, ratio, advantage, low, high, at::Tensor(), out);
     // Λ's counterpart: 1 + how much the lower clip range widened, 1 + ε_H·(1 − Ĥ) on negatives.
     out.slates.negScale = 1.0 + (1.0 - eps - low);
     out.slates.boostApplied = m_options.boostEpsilon > 0.0

@@ -6,11 +6,10 @@
 #include <random>
 #include <thread>
 
-#include "data/leave_one_out_split.h"
-#include "data/sequence_dataset.h"
+#include "data/amazon_data.h"
 #include "model/generative_policy.h"
 #include "semantic_id/item_embeddings.h"
-#include "semantic_id/rq_kmeans.h"
+#include "training/action_space.h"
 #include "training/ranking_evaluation.h"
 #include "training/training_failure.h"
 
@@ -19,13 +18,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string attributesPathFor(const RunConfig::Environment& env) {
-    if (!env.attributesPath.empty()) return env.attributesPath;
-    // S3-Rec ships <name>.txt with <name>_item2attributes.json beside it.
-    const std::filesystem::path data(env.dataPath);
-    const auto sibling = data.parent_path() / (data.stem().string() + "_item2attributes.json");
-    return std::filesystem::exists(sibling) ? sibling.string() : std::string();
-}
+}  // namespace
 
 TransformerOptions transformerOptions(const RunConfig::Model& model) {
     TransformerOptions o;
@@ -37,27 +30,7 @@ TransformerOptions transformerOptions(const RunConfig::Model& model) {
     return o;
 }
 
-/// The action space the configuration names: one token per item, or RQ-KMeans semantic IDs over
-/// embeddings counted on the training split only (ENVIRONMENTS.md 1).
-TokenSpace tokenSpaceFor(const RunConfig& config, const SequenceDataset& dataset,
-                         const LeaveOneOutSplit& split, std::string& description) {
-    if (config.environment.actionSpace != "semantic_id") {
-        description = "item_id action space (" + std::to_string(dataset.itemCount) + " tokens)";
-        return TokenSpace::itemIds(dataset.itemCount);
-    }
-    ItemEmbeddingOptions embeddingOptions;
-    embeddingOptions.seed = static_cast<uint64_t>(config.training.seed);
-    RqKMeansOptions codeOptions;
-    codeOptions.seed = static_cast<uint64_t>(config.training.seed);
-    const auto ids = rqKMeans(itemEmbeddings(dataset, split, embeddingOptions), codeOptions);
-    std::vector<int64_t> sizes(ids.codebookSizes.begin(), ids.codebookSizes.end());
-    description = "semantic_id action space: " + std::to_string(ids.levels) + " levels of " +
-                  std::to_string(codeOptions.codebookSize) + " codes + a collision level of " +
-                  std::to_string(sizes.back()) + "; utilisation";
-    for (double u : ids.utilisation) description += " " + std::to_string(u).substr(0, 5);
-    description += ", collision rate " + std::to_string(ids.collisionRate).substr(0, 6);
-    return TokenSpace::semanticIds(ids.codes, sizes);
-}
+namespace {
 
 double valueOf(const NamedValues& values, const std::string& key) {
     for (const auto& [name, value] : values)
@@ -72,15 +45,19 @@ struct SftTrainer::Impl {
         : config(cfg),
           sink(s),
           control(c),
-          dataset(loadS3RecDataset(cfg.environment.dataPath, attributesPathFor(cfg.environment))),
-          split(dataset, cfg.environment.coldMaxTrainCount),
+          data(cfg.environment),
+          dataset(data.dataset),
+          split(data.split),
           evaluation(dataset, split),
           rng(static_cast<uint64_t>(cfg.training.seed) + 11) {
         torch::set_num_threads(cfg.training.threads > 0
                                    ? cfg.training.threads
                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
         torch::manual_seed(cfg.training.seed);
-        policy = std::make_unique<GenerativePolicy>(tokenSpaceFor(cfg, dataset, split, spaceDescription),
+        const auto embeddings = cfg.environment.actionSpace == "semantic_id"
+                                    ? itemEmbeddings(dataset, split, embeddingOptions(cfg))
+                                    : at::Tensor();
+        policy = std::make_unique<GenerativePolicy>(amazonTokenSpace(cfg, data, embeddings, spaceDescription),
                                                     transformerOptions(cfg.model),
                                                     cfg.model.historyWindow, cfg.training.slateLength);
         optimizer = std::make_unique<torch::optim::AdamW>(
@@ -103,8 +80,9 @@ struct SftTrainer::Impl {
     RunConfig config;
     TrainingSink& sink;
     TrainerControl& control;
-    SequenceDataset dataset;
-    LeaveOneOutSplit split;
+    AmazonData data;
+    const SequenceDataset& dataset;
+    const LeaveOneOutSplit& split;
     RankingEvaluation evaluation;
     std::mt19937_64 rng;
     std::unique_ptr<GenerativePolicy> policy;

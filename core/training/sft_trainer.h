@@ -9,6 +9,10 @@
 namespace sage {
 
 class GenerativePolicy;
+struct TransformerOptions;
+
+/// The Transformer's shape from the model section (d_model, layers, heads, FFN width, dropout).
+TransformerOptions transformerOptions(const RunConfig::Model& model);
 
 /// The supervised stage of the generative recommender (issue #4): next-token prediction over each
 /// user's whole training sequence in one causal pass (every cut point at once), AdamW with linear

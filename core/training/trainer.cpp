@@ -9,13 +9,18 @@
 #include <random>
 #include <thread>
 
+#include "data/amazon_environment.h"
 #include "data/synthetic_environment.h"
-#include "model/slate_policy.h"
+#include "model/mlp_rollout_policy.h"
+#include "model/transformer_rollout_policy.h"
 #include "objectives/objective_factory.h"
 #include "objectives/slate_quantities.h"
 #include "rewards/advantage_estimator.h"
 #include "rewards/boost_eligibility.h"
+#include "training/action_space.h"
 #include "training/batch_statistics.h"
+#include "training/ranking_evaluation.h"
+#include "training/sft_trainer.h"
 #include "training/step_trace.h"
 #include "training/training_failure.h"
 
@@ -55,11 +60,6 @@ std::mutex& globalSeedMutex() {
     return mutex;
 }
 
-std::vector<double> weightsOf(const RunConfig::Rewards& r) {
-    // Order of SyntheticEnvironment::components().
-    return {r.click, r.purchase, r.dwell, r.dislike, r.diversity, r.coldClick};
-}
-
 template <typename T>
 void append(std::vector<T>& out, const torch::Tensor& values) {
     const auto flat = values.detach().to(torch::kFloat64).contiguous();
@@ -75,11 +75,11 @@ torch::Tensor k3(const torch::Tensor& logpReference, const torch::Tensor& logp) 
 
 /// One iteration's rollout and its scores, everything the updates and the report read.
 struct Rollout {
-    std::vector<int> users;
-    torch::Tensor contexts;        // [S, H]
+    std::vector<SlateContext> contexts;               // B
+    std::vector<std::vector<int64_t>> histories;      // S: each slate's context history
     torch::Tensor slates;          // [S, K]
-    torch::Tensor logpOld;         // [S, K]
-    torch::Tensor logpReference;   // [S, K]
+    torch::Tensor logpOld;         // [S, T]
+    torch::Tensor logpReference;   // [S, T]
     torch::Tensor components;      // [S, M] double
     torch::Tensor rewards;         // [B, G] double, weighted totals
     Advantages advantages;         // [B, G]
@@ -110,6 +110,61 @@ struct LastEvaluation {
     }
 };
 
+/// The environment and the policy a configuration names, built together because the Amazon
+/// environment and the Transformer share the data, its embeddings and the action space.
+struct TrainingSetup {
+    std::unique_ptr<AmazonData> data;  // amazon only; the environment refers to it
+    std::unique_ptr<SlateEnvironment> environment;
+    std::unique_ptr<RolloutPolicy> policy;
+    TransformerRolloutPolicy* transformer = nullptr;  // the policy, when it is the Transformer
+    std::string description;
+};
+
+TrainingSetup makeSetup(const RunConfig& cfg) {
+    TrainingSetup setup;
+    at::Tensor embeddings;
+    std::unique_ptr<TokenSpace> space;
+    if (cfg.environment.kind == "amazon") {
+        setup.data = std::make_unique<AmazonData>(cfg.environment);
+        embeddings = itemEmbeddings(setup.data->dataset, setup.data->split, embeddingOptions(cfg));
+        space = std::make_unique<TokenSpace>(amazonTokenSpace(cfg, *setup.data, embeddings, setup.description));
+        std::vector<int64_t> fallback(setup.data->dataset.itemCount);
+        for (int64_t item = 0; item < setup.data->dataset.itemCount; ++item)
+            fallback[item] = space->isItemIds() ? item : space->code(item, 0);
+        setup.environment = std::make_unique<AmazonEnvironment>(
+            *setup.data, embeddings, AmazonEnvironment::categoryKeys(setup.data->dataset, fallback),
+            cfg.training.futureItems);
+    } else {
+        setup.environment = std::make_unique<SyntheticEnvironment>(
+            cfg.environment, static_cast<uint64_t>(cfg.training.seed));
+        space = std::make_unique<TokenSpace>(TokenSpace::itemIds(setup.environment->itemCount()));
+        setup.description = "synthetic environment";
+    }
+    if (cfg.model.kind == "transformer") {
+        auto generative = std::make_unique<GenerativePolicy>(*space, transformerOptions(cfg.model),
+                                                             cfg.model.historyWindow, cfg.training.slateLength);
+        if (!cfg.training.initCheckpoint.empty()) {
+            try {
+                torch::load(generative->model(), cfg.training.initCheckpoint);
+            } catch (const std::exception& error) {
+                throw std::runtime_error("cannot start from training.init_checkpoint '" +
+                                         cfg.training.initCheckpoint + "': " + error.what() +
+                                         " (it must be an sft_best_model.pt of an SFT run with the "
+                                         "same model and action-space settings)");
+            }
+            setup.description += "; starting from " + cfg.training.initCheckpoint;
+        }
+        auto policy = std::make_unique<TransformerRolloutPolicy>(std::move(generative));
+        setup.transformer = policy.get();
+        setup.policy = std::move(policy);
+    } else {
+        setup.policy = std::make_unique<MlpRolloutPolicy>(setup.environment->itemCount(),
+                                                          cfg.model.embeddingDim, cfg.model.hiddenDim,
+                                                          cfg.model.historyWindow, cfg.training.slateLength);
+    }
+    return setup;
+}
+
 }  // namespace
 
 struct Trainer::Impl {
@@ -117,7 +172,6 @@ struct Trainer::Impl {
         : config(cfg),
           sink(s),
           control(c),
-          environment(cfg.environment, static_cast<uint64_t>(cfg.training.seed)),
           rng(static_cast<uint64_t>(cfg.training.seed) + 1),
           generator(at::make_generator<at::CPUGeneratorImpl>(cfg.training.seed + 2)),
           objective(makeObjective(cfg.objective)),
@@ -129,86 +183,55 @@ struct Trainer::Impl {
         {
             std::lock_guard<std::mutex> lock(globalSeedMutex());
             torch::manual_seed(cfg.training.seed);
-            policy = SlatePolicy(environment.itemCount(), cfg.model.embeddingDim, cfg.model.hiddenDim);
+            setup = makeSetup(cfg);
         }
-        // The KL reference is the policy RL starts from (the SFT checkpoint, once there is one).
-        reference = frozenCopy(policy, cfg.model.embeddingDim, cfg.model.hiddenDim);
-        optimizer = makeOptimizer(cfg.optimizer, policy->parameters());
-        rewardWeights = torch::tensor(weightsOf(cfg.rewards), torch::kFloat64);
+        // The KL reference is the policy RL starts from (the SFT checkpoint when there is one).
+        reference = setup.policy->frozenCopy();
+        optimizer = makeOptimizer(cfg.optimizer, setup.policy->parameters());
+        rewardWeights = torch::tensor(setup.environment->weights(cfg.rewards), torch::kFloat64);
+        if (setup.data) evaluation = std::make_unique<RankingEvaluation>(setup.data->dataset, setup.data->split);
         started = Clock::now();
     }
 
     bool stopRequested() const { return control.stopRequested.load(std::memory_order_relaxed); }
-    torch::Tensor contextsFor(const std::vector<int>& users) const;
     std::optional<Rollout> rollout();
     void score(Rollout& r);
     torch::Tensor sftLoss();
     bool step();
     void report(int64_t step, const Rollout& r, const LastEvaluation& last, const StepTrace& trace,
                 double updateSeconds);
+    void evaluate(EvaluationSplit split);
 
     RunConfig config;
     TrainingSink& sink;
     TrainerControl& control;
-    SyntheticEnvironment environment;
+    TrainingSetup setup;
     std::mt19937_64 rng;
     at::Generator generator;
-    SlatePolicy policy{nullptr};
-    SlatePolicy reference{nullptr};
+    std::unique_ptr<RolloutPolicy> reference;
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     std::unique_ptr<PolicyObjective> objective;
+    std::unique_ptr<RankingEvaluation> evaluation;  // Amazon data with the Transformer
     std::string estimator;
     torch::Tensor rewardWeights;
     int64_t completed = 0;
     Clock::time_point started;
 };
 
-torch::Tensor Trainer::Impl::contextsFor(const std::vector<int>& users) const {
-    const int64_t window = config.model.historyWindow;
-    auto contexts = torch::full({static_cast<int64_t>(users.size()), window}, -1, torch::kLong);
-    auto access = contexts.accessor<int64_t, 2>();
-    for (size_t b = 0; b < users.size(); ++b) {
-        const auto& history = environment.history(users[b]);
-        const int64_t take = std::min<int64_t>(window, static_cast<int64_t>(history.size()));
-        for (int64_t i = 0; i < take; ++i)
-            access[b][window - take + i] = history[history.size() - take + i];
-    }
-    return contexts;
-}
-
 std::optional<Rollout> Trainer::Impl::rollout() {
-    const auto& training = config.training;
-    const int64_t groupSize = training.groupSize;
-    const int64_t slateLength = training.slateLength;
-    const int64_t slateCount = static_cast<int64_t>(training.contexts) * groupSize;
     const auto start = Clock::now();
-
     Rollout r;
-    std::uniform_int_distribution<int> pickUser(0, environment.userCount() - 1);
-    r.users.resize(training.contexts);
-    for (auto& user : r.users) user = pickUser(rng);
-    r.contexts = contextsFor(r.users).repeat_interleave(groupSize, 0);
-    r.slates = torch::empty({slateCount, slateLength}, torch::kLong);
-
+    r.contexts = setup.environment->drawContexts(config.training.contexts, rng);
+    auto sampled = setup.policy->sample(r.contexts, config.training.groupSize,
+                                        config.training.temperature, generator, &control.stopRequested);
+    if (!sampled) return std::nullopt;  // a stop is honoured inside rollouts too
+    r.slates = sampled->slates;
+    r.logpOld = sampled->logp;
+    r.policyEntropy = sampled->entropy;
+    for (const auto& context : r.contexts)
+        for (int g = 0; g < config.training.groupSize; ++g) r.histories.push_back(context.history);
     torch::NoGradGuard noGrad;
-    const auto logits = policy->itemLogits(policy->encode(r.contexts));
-    auto placed = torch::zeros({slateCount, environment.itemCount()}, torch::kBool);
-    const float negInf = -std::numeric_limits<float>::infinity();
-    for (int64_t t = 0; t < slateLength; ++t) {
-        if (stopRequested()) return std::nullopt;  // a stop is honoured inside rollouts too
-        const auto masked = logits.masked_fill(placed, negInf);
-        const auto logp = torch::log_softmax(masked, -1);
-        const auto p = logp.exp();
-        r.policyEntropy += -(p * logp.masked_fill(placed, 0.0)).sum(-1).mean().item<double>();
-        const auto sampling =
-            training.temperature == 1.0 ? p : torch::softmax(masked / training.temperature, -1);
-        const auto pick = torch::multinomial(sampling, 1, false, generator);
-        r.slates.select(1, t).copy_(pick.squeeze(1));
-        placed.scatter_(1, pick, true);
-    }
-    r.policyEntropy /= static_cast<double>(slateLength);
-    r.logpOld = policy->logProbs(r.contexts, r.slates);
-    r.logpReference = reference->logProbs(r.contexts, r.slates);
+    r.logpReference = reference->logProbs(r.histories, r.slates);
     r.seconds = secondsSince(start);
     return r;
 }
@@ -217,7 +240,7 @@ void Trainer::Impl::score(Rollout& r) {
     const int64_t slateCount = r.slates.size(0);
     const int64_t slateLength = r.slates.size(1);
     const int64_t groupSize = config.training.groupSize;
-    const auto& names = SyntheticEnvironment::components();
+    const auto& names = setup.environment->components();
     const auto componentCount = static_cast<int64_t>(names.size());
     r.components = torch::empty({slateCount, componentCount}, torch::kFloat64);
     auto cold = torch::empty({slateCount, componentCount}, torch::kFloat64);
@@ -229,12 +252,12 @@ void Trainer::Impl::score(Rollout& r) {
     auto entropy = r.listEntropy.accessor<float, 1>();
     for (int64_t s = 0; s < slateCount; ++s) {
         for (int64_t t = 0; t < slateLength; ++t) r.items[s][t] = slates[s][t];
-        const auto response = environment.respond(r.users[s / groupSize], r.items[s], rng);
+        const auto response = setup.environment->respond(r.contexts[s / groupSize], r.items[s], rng);
         for (int64_t m = 0; m < componentCount; ++m) {
             out[s][m] = response.components[m];
             coldOut[s][m] = response.coldComponents[m];
         }
-        entropy[s] = static_cast<float>(environment.normalisedCategoryEntropy(r.items[s]));
+        entropy[s] = static_cast<float>(setup.environment->listEntropy(r.items[s]));
     }
     r.rewards = r.components.matmul(rewardWeights).view({-1, groupSize});
     if (estimator == "decoupled") {
@@ -246,7 +269,7 @@ void Trainer::Impl::score(Rollout& r) {
     }
     // Positive, item-attributable reward, in total and from cold-start items (boost eligibility).
     std::vector<double> attributable;
-    for (bool a : SyntheticEnvironment::itemAttributable()) attributable.push_back(a ? 1.0 : 0.0);
+    for (bool a : setup.environment->itemAttributable()) attributable.push_back(a ? 1.0 : 0.0);
     const auto weights = rewardWeights * torch::tensor(attributable, torch::kFloat64);
     const auto positive = (r.components * weights).clamp_min(0.0).sum(1);
     const auto coldPositive = (cold * weights).clamp_min(0.0).sum(1);
@@ -256,23 +279,23 @@ void Trainer::Impl::score(Rollout& r) {
 }
 
 torch::Tensor Trainer::Impl::sftLoss() {
-    // Next-item prediction on logged histories: a random cut point per drawn user.
-    const int64_t count = config.training.contexts;
-    const int64_t window = config.model.historyWindow;
-    auto contexts = torch::full({count, window}, -1, torch::kLong);
-    auto targets = torch::empty({count, 1}, torch::kLong);
-    auto c = contexts.accessor<int64_t, 2>();
-    auto y = targets.accessor<int64_t, 2>();
-    std::uniform_int_distribution<int> pickUser(0, environment.userCount() - 1);
-    for (int64_t b = 0; b < count; ++b) {
-        const auto& history = environment.history(pickUser(rng));
-        std::uniform_int_distribution<int64_t> cut(1, static_cast<int64_t>(history.size()) - 1);
-        const int64_t at = cut(rng);
-        const int64_t take = std::min(window, at);
-        for (int64_t i = 0; i < take; ++i) c[b][window - take + i] = history[at - take + i];
-        y[b][0] = history[at];
+    // Next-item prediction on logged histories: the item after each drawn context.
+    const auto contexts = setup.environment->drawContexts(config.training.contexts, rng);
+    std::vector<std::vector<int64_t>> histories;
+    std::vector<int64_t> targets;
+    for (const auto& context : contexts) {
+        if (!context.future.empty()) {
+            histories.push_back(context.history);
+            targets.push_back(context.future.front());
+        } else if (context.history.size() >= 2) {
+            // The simulator has no future: predict the last logged item from the ones before it.
+            histories.emplace_back(context.history.begin(), context.history.end() - 1);
+            targets.push_back(context.history.back());
+        }
     }
-    return -policy->logProbs(contexts, targets).mean();
+    if (targets.empty()) return torch::zeros({});
+    const auto slates = torch::tensor(targets, torch::kLong).view({-1, 1});
+    return -setup.policy->logProbs(histories, slates).mean();
 }
 
 bool Trainer::Impl::step() {
@@ -286,8 +309,8 @@ bool Trainer::Impl::step() {
     // μ epochs over n_mb minibatches: recompute log π_θ, minimise the objective (+ KL, SFT mix).
     const auto updateStart = Clock::now();
     const int64_t slateCount = r.slates.size(0);
-    const int64_t slateLength = r.slates.size(1);
-    const auto mask = torch::ones({slateCount, slateLength});
+    const int64_t tokens = r.logpOld.size(1);
+    const auto mask = torch::ones({slateCount, tokens});
     const auto advantages = r.advantages.values.flatten().to(torch::kFloat32);
     const double beta = config.objective.klBeta;
     const double alpha = config.objective.sftAlpha;
@@ -301,8 +324,11 @@ bool Trainer::Impl::step() {
         for (int64_t begin = 0; begin < slateCount; begin += minibatchSize) {
             if (stopRequested()) return false;
             const auto index = order.slice(0, begin, std::min(begin + minibatchSize, slateCount));
-            const auto logpNew = policy->logProbs(r.contexts.index_select(0, index),
-                                                  r.slates.index_select(0, index));
+            std::vector<std::vector<int64_t>> histories;
+            for (int64_t row : std::vector<int64_t>(index.data_ptr<int64_t>(),
+                                                    index.data_ptr<int64_t>() + index.numel()))
+                histories.push_back(r.histories[row]);
+            const auto logpNew = setup.policy->logProbs(histories, r.slates.index_select(0, index));
             const auto logpOld = r.logpOld.index_select(0, index);
             const auto batchMask = mask.index_select(0, index);
             const auto batchAdvantages = advantages.index_select(0, index);
@@ -329,7 +355,7 @@ bool Trainer::Impl::step() {
             }
             optimizer->zero_grad();
             loss.backward();
-            const double gradNorm = torch::nn::utils::clip_grad_norm_(policy->parameters(), maxNorm);
+            const double gradNorm = torch::nn::utils::clip_grad_norm_(setup.policy->parameters(), maxNorm);
             if (!std::isfinite(gradNorm)) {
                 throw TrainingFailure(stepNumber, "grad_norm is " + std::to_string(gradNorm) +
                                                       " (non-finite); the update was not applied");
@@ -368,7 +394,16 @@ bool Trainer::Impl::step() {
     completed = stepNumber;
     if (stepNumber % config.logging.everySteps == 0 || stepNumber == 1)
         report(stepNumber, r, last, trace, secondsSince(updateStart));
+    const int evalEvery = config.logging.evalEverySteps;
+    if (evaluation && evalEvery > 0 && stepNumber % evalEvery == 0) evaluate(EvaluationSplit::Validation);
     return true;
+}
+
+void Trainer::Impl::evaluate(EvaluationSplit split) {
+    const auto values = evaluation->evaluate(setup.transformer->generative(), split,
+                                             split == EvaluationSplit::Validation ? config.training.evalUsers : 0);
+    sink.onStep({completed, secondsSince(started), values});
+    sink.onEval({completed, values});
 }
 
 void Trainer::Impl::report(int64_t stepNumber, const Rollout& r, const LastEvaluation& last,
@@ -379,7 +414,7 @@ void Trainer::Impl::report(int64_t stepNumber, const Rollout& r, const LastEvalu
     auto& v = scalars.values;
     v = stepMetrics(trace);
 
-    const auto& names = SyntheticEnvironment::components();
+    const auto& names = setup.environment->components();
     const auto componentMean = r.components.mean(0);
     const auto componentStd = r.components.std(0, /*unbiased=*/false);
     for (size_t m = 0; m < names.size(); ++m) {
@@ -409,7 +444,7 @@ void Trainer::Impl::report(int64_t stepNumber, const Rollout& r, const LastEvalu
     const int slatesEvery = config.logging.slatesEverySteps;
     if (slatesEvery <= 0 || (stepNumber % slatesEvery != 0 && stepNumber != 1)) return;
     const int64_t slateCount = r.slates.size(0);
-    const int64_t slateLength = r.slates.size(1);
+    const int64_t slateLength = r.logpOld.size(1);  // tokens per slate
     const int64_t groupSize = r.rewards.size(1);
     const auto oldRows = r.logpOld.contiguous();
     const auto newRows = last.logpNew.contiguous();
@@ -419,7 +454,7 @@ void Trainer::Impl::report(int64_t stepNumber, const Rollout& r, const LastEvalu
     for (int64_t s = 0; s < slateCount; ++s) {
         auto& record = records[s];
         record.step = stepNumber;
-        record.user = r.users[s / groupSize];
+        record.user = r.contexts[s / groupSize].user;
         record.group = static_cast<int32_t>(s / groupSize);
         record.items = r.items[s];
         const float* oldRow = oldRows.data_ptr<float>() + s * slateLength;
@@ -469,8 +504,8 @@ Trainer::Outcome Trainer::run() {
     m_impl->sink.onRunStarted(totalSteps());
     event(EventLevel::Info, "training " + std::to_string(totalSteps()) + " steps with " +
                                 m_impl->objective->name() + " (" + m_impl->estimator +
-                                " advantages) on " + std::to_string(m_impl->environment.itemCount()) +
-                                " items");
+                                " advantages) on " + std::to_string(m_impl->setup.environment->itemCount()) +
+                                " items; " + m_impl->setup.description);
     while (!done()) {
         if (control.pauseRequested.load()) {
             event(EventLevel::Info, "paused");
@@ -483,6 +518,10 @@ Trainer::Outcome Trainer::run() {
             m_impl->sink.flush();
             return Outcome::Stopped;
         }
+    }
+    if (m_impl->evaluation) {
+        m_impl->evaluate(EvaluationSplit::Validation);
+        m_impl->evaluate(EvaluationSplit::Test);
     }
     event(EventLevel::Info, "finished " + std::to_string(completedSteps()) + " steps");
     m_impl->sink.flush();

@@ -1,4 +1,5 @@
 #include "store/run_store.h"
+#include "temp_dir.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
@@ -29,25 +30,10 @@ namespace fs = std::filesystem;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// A unique folder per test, removed with everything in it.
-class TempDir {
+/// Each test's files live in their own folder.
+class TempDir : public testing::TempDir {
 public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        std::random_device random;
-        m_path = fs::temp_directory_path() /
-                 ("sage_run_store_test_" + std::to_string(::getpid()) + "_" +
-                  std::to_string(counter++) + "_" + std::to_string(random()));
-        fs::create_directories(m_path);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    fs::path m_path;
+    TempDir() : testing::TempDir("sage_run_store_test") {}
 };
 
 double unixNow() {

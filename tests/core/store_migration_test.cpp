@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/run_store.h"
+#include "temp_dir.h"
 #include "store/schema_migrations.h"
 
 namespace sage {
@@ -19,24 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
+/// Each test's files live in their own folder.
+class TempDir : public testing::TempDir {
 public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        std::random_device random;
-        m_path = fs::temp_directory_path() /
-                 ("sage_store_migration_test_" + std::to_string(::getpid()) + "_" +
-                  std::to_string(counter++) + "_" + std::to_string(random()));
-        fs::create_directories(m_path);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    fs::path m_path;
+    TempDir() : testing::TempDir("sage_store_migration_test") {}
 };
 
 std::string readBytes(const std::string& path) {

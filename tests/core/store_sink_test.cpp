@@ -13,30 +13,17 @@
 #include <vector>
 
 #include "store/run_store.h"
+#include "temp_dir.h"
 
 namespace sage {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
+/// Each test's files live in their own folder.
+class TempDir : public testing::TempDir {
 public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        std::random_device random;
-        m_path = fs::temp_directory_path() /
-                 ("sage_store_sink_test_" + std::to_string(::getpid()) + "_" +
-                  std::to_string(counter++) + "_" + std::to_string(random()));
-        fs::create_directories(m_path);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    fs::path m_path;
+    TempDir() : testing::TempDir("sage_store_sink_test") {}
 };
 
 constexpr double kNoTimeFlush = 3600.0;
@@ -157,12 +144,12 @@ TEST_F(StoreSinkTest, FailedFlushKeepsRecordsForTheNextAttempt) {
 }
 
 TEST_F(StoreSinkTest, DestructorReportsAFailedFlushInsteadOfThrowing) {
-    testing::internal::CaptureStderr();
+    ::testing::internal::CaptureStderr();
     {
         StoreSink sink(m_path, m_runId + 100, 1000, kNoTimeFlush);  // no such run
         sink.onStep(scalarsAt(0));
     }
-    const std::string stderrText = testing::internal::GetCapturedStderr();
+    const std::string stderrText = ::testing::internal::GetCapturedStderr();
     EXPECT_NE(stderrText.find(m_path), std::string::npos) << stderrText;
     EXPECT_EQ(0u, visibleSteps());
 }

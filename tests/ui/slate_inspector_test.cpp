@@ -113,6 +113,24 @@ TEST_F(SlateInspectorTest, ShowsTheNewestSlateStepAndFiltersByKind) {
     EXPECT_EQ(users(), (QList<qint64>{2, 1, 3, 5, 4}));
 }
 
+TEST_F(SlateInspectorTest, SwitchingToARunWithTheSameStepsShowsThatRunsSlates) {
+    // A bug once kept the first run's rows when the second run had the same step list.
+    const int64_t other = m_store.createRun("e", "other", "{}", 2);
+    RunStore::Batch batch;
+    batch.slates = {slate(7, 2.0, 1.1, 1.1, "ratio")};
+    batch.slates[0].step = 10;
+    m_store.writeBatch(other, batch);
+    SlateInspectorView view(m_store);
+    view.show();
+    view.showRun(m_run);
+    ASSERT_EQ(view.step(), 10);
+    EXPECT_EQ(view.model()->slate(0).user, 9);
+    view.showRun(other);
+    EXPECT_EQ(view.step(), 10);
+    ASSERT_EQ(view.model()->rowCount(), 1);
+    EXPECT_EQ(view.model()->slate(0).user, 7);
+}
+
 TEST_F(SlateInspectorTest, SelectingASlateShowsItsTokensAndBothCaps) {
     SlateInspectorView view(m_store);
     view.show();

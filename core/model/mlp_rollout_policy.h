@@ -1,0 +1,29 @@
+#pragma once
+#include "model/slate_policy.h"
+#include "training/rollout_policy.h"
+
+namespace sage {
+
+/// The pooled-history scorer (SlatePolicy) as a rollout policy: one token per slate item.
+class MlpRolloutPolicy final : public RolloutPolicy {
+public:
+    MlpRolloutPolicy(int64_t items, int64_t embeddingDim, int64_t hiddenDim, int64_t historyWindow,
+                     int64_t slateLength);
+
+    std::optional<Rollout> sample(const std::vector<SlateContext>& contexts, int64_t groupSize,
+                                  double temperature, at::Generator generator,
+                                  const std::atomic<bool>* stop) override;
+    at::Tensor logProbs(const std::vector<std::vector<int64_t>>& histories,
+                        const at::Tensor& slates) override;
+    std::vector<at::Tensor> parameters() override { return m_policy->parameters(); }
+    std::unique_ptr<RolloutPolicy> frozenCopy() const override;
+
+private:
+    /// The last `historyWindow` items of each history, right-aligned, −1 padded: [B, H].
+    at::Tensor contextTensor(const std::vector<std::vector<int64_t>>& histories) const;
+
+    SlatePolicy m_policy{nullptr};
+    int64_t m_embeddingDim, m_hiddenDim, m_historyWindow, m_slateLength;
+};
+
+}  // namespace sage

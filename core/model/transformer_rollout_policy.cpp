@@ -1,0 +1,38 @@
+#include "model/transformer_rollout_policy.h"
+
+namespace sage {
+
+TransformerRolloutPolicy::TransformerRolloutPolicy(std::unique_ptr<GenerativePolicy> policy)
+    : m_policy(std::move(policy)) {
+    m_policy->model()->eval();
+}
+
+std::optional<RolloutPolicy::Rollout> TransformerRolloutPolicy::sample(
+    const std::vector<SlateContext>& contexts, int64_t groupSize, double temperature,
+    at::Generator generator, const std::atomic<bool>* stop) {
+    std::vector<std::vector<int64_t>> histories;
+    for (const auto& context : contexts) histories.push_back(context.history);
+    auto generated = m_policy->sample(m_policy->encodeHistories(histories), groupSize, temperature,
+                                      generator, stop);
+    if (!generated) return std::nullopt;
+    return Rollout{generated->slates, generated->logp, generated->entropy};
+}
+
+at::Tensor TransformerRolloutPolicy::logProbs(const std::vector<std::vector<int64_t>>& histories,
+                                              const at::Tensor& slates) {
+    return m_policy->logProbs(m_policy->encodeHistories(histories), slates);
+}
+
+std::unique_ptr<RolloutPolicy> TransformerRolloutPolicy::frozenCopy() const {
+    auto copy = std::make_unique<GenerativePolicy>(m_policy->tokens(), m_policy->model()->options(),
+                                                   m_policy->historyWindow(), m_policy->slateLength());
+    torch::NoGradGuard noGrad;
+    const auto source = m_policy->model()->named_parameters();
+    for (auto& parameter : copy->model()->named_parameters()) {
+        parameter.value().copy_(source[parameter.key()]);
+        parameter.value().set_requires_grad(false);
+    }
+    return std::make_unique<TransformerRolloutPolicy>(std::move(copy));
+}
+
+}  // namespace sage
