@@ -35,6 +35,8 @@ public:
     /// Set it before any producer runs; it must only notify, never touch widgets.
     void setNotifier(std::function<void()> notifier) { m_notifier = std::move(notifier); }
 
+    /// The trainer's own step count (an SFT run's is epochs × batches, not training.steps).
+    void onRunStarted(int64_t totalSteps) override { m_totalSteps.store(totalSteps); }
     void onStep(const StepScalars& scalars) override;
     void onHistogram(const HistogramRecord&) override {}
     void onSlates(const std::vector<SlateRecord>&) override {}
@@ -45,8 +47,13 @@ public:
     bool hasPending() const { return m_pending.load(std::memory_order_acquire); }
     /// Everything appended since the previous drain, and clears the pending flag.
     MetricsBatch drain();
+    /// The step count the running trainer announced; -1 before it did.
+    int64_t totalSteps() const { return m_totalSteps.load(); }
     /// Drops whatever is buffered (a new run starts).
-    void clear() { drain(); }
+    void clear() {
+        drain();
+        m_totalSteps.store(-1);
+    }
 
 private:
     void raisePending();
@@ -54,6 +61,7 @@ private:
     mutable std::mutex m_mutex;
     MetricsBatch m_batch;  // guarded by m_mutex
     std::atomic<bool> m_pending{false};
+    std::atomic<int64_t> m_totalSteps{-1};
     std::function<void()> m_notifier;
 };
 

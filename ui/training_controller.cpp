@@ -100,6 +100,7 @@ void TrainingController::drain() {
     if (!m_buffer.hasPending()) return;
     MetricsBatch batch = m_buffer.drain();
     if (batch.empty()) return;
+    if (m_buffer.totalSteps() > 0) m_total = m_buffer.totalSteps();
     if (!batch.steps.empty()) {
         updateRate(batch);
         const double rate = stepsPerSecond();

@@ -95,5 +95,14 @@ TEST(MetricsBufferTest, KeepsEventsAndEvalsAndClearEmptiesIt) {
     EXPECT_TRUE(buffer.drain().empty());
 }
 
+TEST(MetricsBufferTest, RemembersTheAnnouncedStepCountUntilCleared) {
+    MetricsBuffer buffer;
+    EXPECT_EQ(buffer.totalSteps(), -1);
+    buffer.onRunStarted(4900);  // an SFT run: epochs × batches, not training.steps
+    EXPECT_EQ(buffer.totalSteps(), 4900);
+    buffer.clear();
+    EXPECT_EQ(buffer.totalSteps(), -1);
+}
+
 }  // namespace
 }  // namespace sage::ui
