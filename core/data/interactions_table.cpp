@@ -129,15 +129,11 @@ SequenceDataset loadInteractionsTable(const std::string& path, const Interaction
     std::vector<Row> rows;
     std::vector<std::string> userIds, rawItemIds;
     std::unordered_map<std::string, int64_t> userIndex, itemIndex;
-    int64_t firstBlankLine = 0;
-    while (lines.next(line)) {
+    int64_t blankLine = 0;
+    while (lines.nextContent(line, blankLine)) {
         const int64_t lineNumber = lines.lineNumber();
-        if (text::isBlank(line)) {
-            if (firstBlankLine == 0) firstBlankLine = lineNumber;
-            continue;
-        }
-        if (firstBlankLine != 0)
-            throw DataError::at(path, firstBlankLine,
+        if (blankLine != 0)
+            throw DataError::at(path, blankLine,
                                 "empty line; expected " + std::to_string(columnCount) + " columns");
         if (!splitFields(line, delimiter, fields))
             throw DataError::at(path, lineNumber, "unterminated quoted field");

@@ -25,15 +25,11 @@ ParsedSequences parseSequences(const std::string& path, std::string_view text) {
     std::unordered_map<int64_t, int64_t> userLine;
     text::LineReader lines(text);
     std::string_view line;
-    int64_t firstBlankLine = 0;  // blank lines are tolerated only at the end of the file
-    while (lines.next(line)) {
+    int64_t blankLine = 0;
+    while (lines.nextContent(line, blankLine)) {
         const int64_t lineNumber = lines.lineNumber();
-        if (text::isBlank(line)) {
-            if (firstBlankLine == 0) firstBlankLine = lineNumber;
-            continue;
-        }
-        if (firstBlankLine != 0)
-            throw DataError::at(path, firstBlankLine,
+        if (blankLine != 0)
+            throw DataError::at(path, blankLine,
                                 "empty line; expected 'user_id item_id item_id ...'");
         std::vector<int64_t> items;
         int64_t user = 0;

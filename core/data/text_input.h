@@ -63,6 +63,16 @@ public:
         ++m_lineNumber;
         return true;
     }
+    /// The next line that is not blank; `blankBefore` gets the number of the first blank line
+    /// skipped on the way (0: none). The loaders allow blank lines only at the end of a file.
+    bool nextContent(std::string_view& line, int64_t& blankBefore) {
+        blankBefore = 0;
+        while (next(line)) {
+            if (!isBlank(line)) return true;
+            if (blankBefore == 0) blankBefore = m_lineNumber;
+        }
+        return false;
+    }
     int64_t lineNumber() const { return m_lineNumber; }
 
 private:

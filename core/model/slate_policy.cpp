@@ -1,5 +1,7 @@
 #include "model/slate_policy.h"
 
+#include "model/parameter_copy.h"
+
 #include <limits>
 
 namespace sage {
@@ -30,12 +32,7 @@ torch::Tensor SlatePolicyImpl::itemLogits(const torch::Tensor& states) {
 
 SlatePolicy frozenCopy(const SlatePolicy& policy, int64_t embeddingDim, int64_t hiddenDim) {
     SlatePolicy copy(policy->itemCount(), embeddingDim, hiddenDim);
-    torch::NoGradGuard noGrad;
-    const auto source = policy->named_parameters();
-    for (auto& parameter : copy->named_parameters()) {
-        parameter.value().copy_(source[parameter.key()]);
-        parameter.value().set_requires_grad(false);
-    }
+    copyParametersFrozen(*policy, *copy);
     return copy;
 }
 

@@ -1,5 +1,7 @@
 #include "model/transformer_rollout_policy.h"
 
+#include "model/parameter_copy.h"
+
 namespace sage {
 
 TransformerRolloutPolicy::TransformerRolloutPolicy(std::unique_ptr<GenerativePolicy> policy)
@@ -26,12 +28,7 @@ at::Tensor TransformerRolloutPolicy::logProbs(const std::vector<std::vector<int6
 std::unique_ptr<RolloutPolicy> TransformerRolloutPolicy::frozenCopy() const {
     auto copy = std::make_unique<GenerativePolicy>(m_policy->tokens(), m_policy->model()->options(),
                                                    m_policy->historyWindow(), m_policy->slateLength());
-    torch::NoGradGuard noGrad;
-    const auto source = m_policy->model()->named_parameters();
-    for (auto& parameter : copy->model()->named_parameters()) {
-        parameter.value().copy_(source[parameter.key()]);
-        parameter.value().set_requires_grad(false);
-    }
+    copyParametersFrozen(*m_policy->model(), *copy->model());
     return std::make_unique<TransformerRolloutPolicy>(std::move(copy));
 }
 

@@ -102,13 +102,7 @@ double SftTrainer::Impl::learningRate(int64_t step, int64_t total) const {
 }
 
 bool SftTrainer::Impl::waitWhilePaused() {
-    if (!control.pauseRequested.load()) return !control.stopRequested.load();
-    event(EventLevel::Info, "paused");
-    while (control.pauseRequested.load() && !control.stopRequested.load())
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (control.stopRequested.load()) return false;
-    event(EventLevel::Info, "resumed");
-    return true;
+    return holdWhilePaused(control, [this](const std::string& note) { event(EventLevel::Info, note); });
 }
 
 void SftTrainer::Impl::report(const NamedValues& values, bool asEval) {

@@ -31,7 +31,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr double kHistogramRange = 1.0;  // ρ histogram over [−1, 1]
 constexpr int kHistogramBins = 40;
-constexpr auto kPausePoll = std::chrono::milliseconds(20);
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -450,6 +449,14 @@ void Trainer::Impl::report(int64_t stepNumber, const Rollout& r, const LastEvalu
     const auto newRows = last.logpNew.contiguous();
     const auto advantages = adv.flatten().contiguous();
     auto components = r.components.accessor<double, 2>();
+    // Read each per-slate tensor once through an accessor, not element by element.
+    auto denominators = last.denominator.accessor<float, 1>();
+    auto coefficients = last.coefficient.accessor<float, 1>();
+    auto branches = last.branch.accessor<int64_t, 1>();
+    auto posCaps = last.posCap.accessor<float, 1>();
+    auto negScales = last.negScale.accessor<float, 1>();
+    auto boosts = r.boost.accessor<float, 1>();
+    auto entropies = r.listEntropy.accessor<float, 1>();
     std::vector<SlateRecord> records(slateCount);
     for (int64_t s = 0; s < slateCount; ++s) {
         auto& record = records[s];
@@ -472,13 +479,13 @@ void Trainer::Impl::report(int64_t stepNumber, const Rollout& r, const LastEvalu
         record.ratio = std::exp(std::clamp(record.logRatio, -kSequenceLogRatioClamp, kSequenceLogRatioClamp));
         record.pbarOld = std::exp(sumOld / slateLength);
         record.pbarNew = std::exp(sumNew / slateLength);
-        record.denominator = last.denominator[s].item<float>();
-        record.coefficient = last.coefficient[s].item<float>();
-        record.branch = toString(static_cast<ActiveBranch>(last.branch[s].item<int64_t>()));
-        record.boost = r.boost[s].item<float>();
-        record.posCap = last.posCap[s].item<float>();
-        record.listEntropy = r.listEntropy[s].item<float>();
-        record.negScale = last.negScale[s].item<float>();
+        record.denominator = denominators[s];
+        record.coefficient = coefficients[s];
+        record.branch = toString(static_cast<ActiveBranch>(branches[s]));
+        record.boost = boosts[s];
+        record.posCap = posCaps[s];
+        record.listEntropy = entropies[s];
+        record.negScale = negScales[s];
         record.advantage = advantages.data_ptr<double>()[s];
         for (size_t m = 0; m < names.size(); ++m)
             record.rewards.push_back({names[m], components[s][static_cast<int64_t>(m)]});
@@ -507,13 +514,9 @@ Trainer::Outcome Trainer::run() {
                                 " advantages) on " + std::to_string(m_impl->setup.environment->itemCount()) +
                                 " items; " + m_impl->setup.description);
     while (!done()) {
-        if (control.pauseRequested.load()) {
-            event(EventLevel::Info, "paused");
-            while (control.pauseRequested.load() && !control.stopRequested.load())
-                std::this_thread::sleep_for(kPausePoll);
-            if (!control.stopRequested.load()) event(EventLevel::Info, "resumed");
-        }
-        if (control.stopRequested.load() || !step()) {
+        const bool go = holdWhilePaused(
+            control, [&](const std::string& note) { event(EventLevel::Info, note); });
+        if (!go || !step()) {
             event(EventLevel::Info, "stopped by request after step " + std::to_string(completedSteps()));
             m_impl->sink.flush();
             return Outcome::Stopped;
