@@ -10,6 +10,7 @@
 #include "model/generative_policy.h"
 #include "semantic_id/item_embeddings.h"
 #include "training/action_space.h"
+#include "training/length_bucketed_batches.h"
 #include "training/ranking_evaluation.h"
 #include "training/training_failure.h"
 
@@ -129,7 +130,14 @@ Trainer::Outcome SftTrainer::run() {
     auto& s = *m_impl;
     const auto& training = s.config.training;
     const int64_t batch = training.batchSize;
-    const int64_t stepsPerEpoch = (static_cast<int64_t>(s.users.size()) + batch - 1) / batch;
+    // Length-sorted pools of this many batches: little padding, still a random batch order.
+    constexpr int64_t kPoolBatches = 32;
+    std::vector<int64_t> lengthOfUser(s.split.userCount(), 0);
+    for (auto user : s.users)
+        lengthOfUser[user] = std::min<int64_t>(s.split.training(user).size(),
+                                                  s.config.model.historyWindow + s.config.training.slateLength);
+    const int64_t stepsPerEpoch = static_cast<int64_t>(
+        lengthBucketedBatches(s.users, lengthOfUser, batch, kPoolBatches, s.rng).size());
     const int64_t totalSteps = stepsPerEpoch * training.epochs;
     s.sink.onRunStarted(totalSteps);
     s.event(EventLevel::Info,
@@ -146,7 +154,7 @@ Trainer::Outcome SftTrainer::run() {
     auto& model = s.policy->model();
     model->train();
     for (int epoch = 0; epoch < training.epochs; ++epoch) {
-        std::shuffle(s.users.begin(), s.users.end(), s.rng);
+        const auto batches = lengthBucketedBatches(s.users, lengthOfUser, batch, kPoolBatches, s.rng);
         double epochLoss = 0.0;
         for (int64_t b = 0; b < stepsPerEpoch; ++b) {
             if (!s.waitWhilePaused()) {
@@ -155,8 +163,7 @@ Trainer::Outcome SftTrainer::run() {
                 return Trainer::Outcome::Stopped;
             }
             std::vector<std::vector<int64_t>> sequences;
-            for (int64_t i = b * batch; i < std::min<int64_t>((b + 1) * batch, s.users.size()); ++i)
-                sequences.push_back(s.split.training(s.users[i]));
+            for (auto user : batches[b]) sequences.push_back(s.split.training(user));
             const double lr = s.learningRate(s.completed, totalSteps);
             for (auto& group : s.optimizer->param_groups())
                 static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);

@@ -90,8 +90,8 @@ TEST(SftTrainer, SemanticIdsTrainAndEvaluateWithConstrainedBeams) {
     std::filesystem::create_directories(dir);
     auto config = ringConfig(data, "");
     config.environment.actionSpace = "semantic_id";
-    config.training.epochs = 15;
-    config.training.patience = 15;
+    config.training.epochs = 20;
+    config.training.patience = 20;
     const std::string db = (dir / "runs.sqlite").string();
     TrainerControl control;
     const auto result = TrainingJob(config, db, "sft", control).run();
