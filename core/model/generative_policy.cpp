@@ -227,18 +227,18 @@ torch::Tensor GenerativePolicy::cachedLogProbs(const TokenBatch& contexts, const
 
 torch::Tensor GenerativePolicy::topItems(const TokenBatch& contexts, int64_t k, int64_t beam) {
     torch::NoGradGuard noGrad;
-    const auto hidden = m_model->forward(contexts);
+    // Beams continue from the contexts' keys and values; item IDs need none.
+    KeyValueCache cache;
+    const auto hidden = m_model->forward(contexts, m_space.isItemIds() ? nullptr : &cache);
     const auto last = hidden.select(1, hidden.size(1) - 1);
     const int64_t rows = last.size(0);
-    const auto noSlate = torch::empty({rows, 0}, torch::kLong);
     if (m_space.isItemIds()) {
+        const auto noSlate = torch::empty({rows, 0}, torch::kLong);
         const auto logits = m_model->logits(last).masked_fill(~allowedNext(noSlate, 0), kMasked);
         return std::get<1>(logits.topk(k, -1)) - m_space.levelOffset(0);
     }
     // Beam search over the code levels, constrained to real items (TIGER's protocol).
     beam = std::max(beam, k);
-    KeyValueCache cache;
-    m_model->forward(contexts, &cache);
     auto beamLogp = torch::zeros({rows, 1});
     auto beamTokens = torch::empty({rows, 1, 0}, torch::kLong);
     auto states = last.unsqueeze(1);  // [rows, beams, d]

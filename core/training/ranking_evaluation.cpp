@@ -19,6 +19,15 @@ NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSpli
         std::shuffle(users.begin(), users.end(), rng);
         users.resize(maxUsers);
     }
+    // Batches of similar context length: a batch is padded to its longest context, and Amazon
+    // histories are short with a long tail. The metrics are means over users, so order is free.
+    const auto contextOf = [&](int64_t user) {
+        return which == EvaluationSplit::Test ? m_split.testContext(user) : m_split.training(user);
+    };
+    // The test context is the training sequence plus the validation item: the same order.
+    std::stable_sort(users.begin(), users.end(), [&](int64_t a, int64_t b) {
+        return m_split.training(a).size() < m_split.training(b).size();
+    });
     EvaluationCatalogue catalogue;
     catalogue.itemCount = m_dataset.itemCount;
     catalogue.coldItems = m_split.coldItems();
@@ -36,8 +45,7 @@ NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSpli
         const size_t end = std::min(users.size(), begin + static_cast<size_t>(batchSize));
         std::vector<std::vector<int64_t>> contexts;
         for (size_t i = begin; i < end; ++i)
-            contexts.push_back(which == EvaluationSplit::Test ? m_split.testContext(users[i])
-                                                              : m_split.training(users[i]));
+            contexts.push_back(contextOf(users[i]));
         const auto top = policy.topItems(policy.encodeHistories(contexts), k, 2 * k).contiguous();
         for (size_t i = begin; i < end; ++i) {
             const int64_t* row = top.data_ptr<int64_t>() + (i - begin) * k;
