@@ -65,20 +65,27 @@ RunConfig configFromJson(const json& input) {
     return config;
 }
 
-RunConfig loadConfigFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ConfigError(std::vector<ConfigIssue>{{"<file>", "cannot open '" + path + "' for reading"}}, path);
+RunConfig configFromJsonText(const std::string& text, const std::string& source) {
     json parsed;
     try {
-        parsed = json::parse(in);
+        parsed = json::parse(text);
     } catch (const json::parse_error& error) {
-        throw ConfigError(std::vector<ConfigIssue>{{"<file>", std::string("not valid JSON: ") + error.what()}}, path);
+        throw ConfigError(std::vector<ConfigIssue>{{"<file>", std::string("not valid JSON: ") + error.what()}}, source);
     }
     try {
         return configFromJson(parsed);
     } catch (const ConfigError& error) {
-        throw ConfigError(error.issues(), path);
+        throw ConfigError(error.issues(), source);
     }
+}
+
+RunConfig loadConfigFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError(std::vector<ConfigIssue>{{"<file>", "cannot open '" + path + "' for reading"}}, path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw ConfigError(std::vector<ConfigIssue>{{"<file>", "cannot read '" + path + "'"}}, path);
+    return configFromJsonText(std::move(text).str(), path);
 }
 
 void saveConfigFile(const RunConfig& config, const std::string& path) {
