@@ -69,7 +69,8 @@ RunConfig configFromJsonText(const std::string& text, const std::string& source)
     json parsed;
     try {
         parsed = json::parse(text);
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {
+        // Not only parse_error: a number too large for a double (1e400) is an out_of_range.
         throw ConfigError(std::vector<ConfigIssue>{{"<file>", std::string("not valid JSON: ") + error.what()}}, source);
     }
     try {
