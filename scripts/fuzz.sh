@@ -44,7 +44,7 @@ cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DSAGE_BUILD_FUZZERS=O
       -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 1
 cmake --build "$build" -j "$jobs" -- --no-print-directory >/dev/null || {
     cmake --build "$build" -j 1; exit 1; }   # again, to show the error
-echo "fuzz.sh: built ${#targets[@]} target(s) in $(( $(date +%s) - start )) s"
+echo "fuzz.sh: configured and built the fuzz targets in $(( $(date +%s) - start )) s"
 
 failed=0
 for target in "${targets[@]}"; do
