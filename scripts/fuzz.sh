@@ -12,9 +12,10 @@
 # TARGET: config_json config_set s3rec_sequences item_attributes interactions_table (default:
 # all). Each target starts from its seeds in fuzz/corpus/<target>/ (config_json also from
 # resources/presets/), with fuzz/dictionaries/<target>.dict when there is one; what it discovers
-# goes to DIR/corpus/<target>/ (emptied first) and a crashing input to DIR/artifacts/, never into
-# the source tree. Exit status: 0 when every target ran clean, 1 when one crashed, leaked, hung or
-# broke an invariant, 77 when clang or libFuzzer is not installed (the ctest then reports a skip).
+# goes to DIR/corpus/<target>/ and a crashing input to DIR/artifacts/ (both emptied first for that
+# target), never into the source tree. Exit status: 0 when every target ran clean, 1 when one
+# crashed, leaked, hung or broke an invariant, 77 when clang or libFuzzer is not installed (the
+# ctest then reports a skip).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,7 +50,7 @@ fi
 start=$(date +%s)
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DSAGE_BUILD_FUZZERS=ON \
       -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 1
-cmake --build "$build" -j "$jobs" -- --no-print-directory >/dev/null || {
+cmake --build "$build" -j "$jobs" >/dev/null || {
     cmake --build "$build" -j 1; exit 1; }   # again, to show the error
 echo "fuzz.sh: configured and built the fuzz targets in $(( $(date +%s) - start )) s"
 
@@ -67,7 +68,7 @@ for target in "${targets[@]}"; do
     binary="$build/bin/fuzz_$target"
     [ -x "$binary" ] || { echo "fuzz.sh: no fuzz target '$target'" >&2; exit 2; }
     work="$build/corpus/$target"
-    rm -rf "$work" && mkdir -p "$work" "$build/artifacts" "$build/logs"
+    rm -rf "$work" "$build/artifacts/$target-"* && mkdir -p "$work" "$build/artifacts" "$build/logs"
     seeds=("$root/fuzz/corpus/$target")
     [ "$target" = config_json ] && seeds+=("$root/resources/presets")
     options=(-runs="$runs" -seed=1 -timeout=10 -error_exitcode=1 -timeout_exitcode=1
