@@ -12,6 +12,8 @@ packages=(
   nlohmann-json3-dev
   libgtest-dev libgmock-dev
   xvfb xauth
+  # libFuzzer for fuzz/ and e2e.fuzz_smoke; its runtime is only a Recommends of clang, so named
+  clang libclang-rt-14-dev
 )
 
 missing=()

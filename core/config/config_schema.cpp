@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <string_view>
 #include <type_traits>
 
 namespace sage {
@@ -53,6 +54,42 @@ FieldSpec choice(std::string key, std::string label, std::string help,
     FieldSpec spec = field(FieldKind::Choice, std::move(key), std::move(label), std::move(help), ref);
     spec.choices = std::move(choices);
     return spec;
+}
+
+/// The value as a message shows it: JSON, cut short when long.
+std::string shown(const json& value) {
+    constexpr size_t kMax = 60;
+    // replace: never throw on bytes that are not UTF-8, whatever the value holds.
+    std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (text.size() > kMax) text = text.substr(0, kMax) + "...";
+    return text;
+}
+
+/// Well-formed UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates, at most U+10FFFF):
+/// exactly what nlohmann::json's dump accepts.
+bool isUtf8(std::string_view text) {
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+        const unsigned char lead = byte(i);
+        size_t length = 0;
+        unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+        if (lead < 0x80) length = 1;
+        else if (lead >= 0xC2 && lead <= 0xDF) length = 2;
+        else if (lead == 0xE0) length = 3, low = 0xA0;
+        else if (lead >= 0xE1 && lead <= 0xEF) length = 3, high = lead == 0xED ? 0x9F : 0xBF;
+        else if (lead == 0xF0) length = 4, low = 0x90;
+        else if (lead >= 0xF1 && lead <= 0xF3) length = 4;
+        else if (lead == 0xF4) length = 4, high = 0x8F;
+        else return false;
+        if (i + length > text.size()) return false;
+        for (size_t k = 1; k < length; ++k) {
+            const unsigned char next = byte(i + k);
+            if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return false;
+        }
+        i += length;
+    }
+    return true;
 }
 
 constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53: JSON numbers stay exact below it
@@ -389,41 +426,45 @@ std::string FieldSpec::allowedText() const {
 }
 
 std::optional<std::string> FieldSpec::check(const json& value) const {
-    const auto bad = [&](const std::string& got) {
-        return std::optional<std::string>("got " + got + ", expected " + allowedText());
+    const auto bad = [&] {
+        return std::optional<std::string>("got " + shown(value) + ", expected " + allowedText());
     };
+    // A string that is not UTF-8 (a --set value is raw bytes from argv) could never be written
+    // back: toJson(...).dump() would throw when the run store or saveConfigFile writes it.
+    if (value.is_string() && !isUtf8(value.get_ref<const std::string&>()))
+        return "got text that is not valid UTF-8, expected " + allowedText();
     switch (kind) {
         case FieldKind::Integer: {
-            if (!value.is_number_integer()) return bad(value.dump());
+            if (!value.is_number_integer()) return bad();
             // Compare as integers: above 2^53 a double would round the value into range.
             const auto low = static_cast<int64_t>(min);
             const auto high = static_cast<int64_t>(max);
             if (value.is_number_unsigned()) {
                 const auto number = value.get<uint64_t>();
                 if (number > static_cast<uint64_t>(high) || (low > 0 && number < static_cast<uint64_t>(low)))
-                    return bad(value.dump());
+                    return bad();
                 return std::nullopt;
             }
             const auto number = value.get<int64_t>();
-            if (number < low || number > high) return bad(value.dump());
+            if (number < low || number > high) return bad();
             return std::nullopt;
         }
         case FieldKind::Real: {
-            if (!value.is_number()) return bad(value.dump());
+            if (!value.is_number()) return bad();
             const double number = value.get<double>();
-            if (!std::isfinite(number) || number < min || number > max) return bad(value.dump());
+            if (!std::isfinite(number) || number < min || number > max) return bad();
             return std::nullopt;
         }
         case FieldKind::Boolean:
-            return value.is_boolean() ? std::nullopt : bad(value.dump());
+            return value.is_boolean() ? std::nullopt : bad();
         case FieldKind::Choice:
-            if (!value.is_string()) return bad(value.dump());
+            if (!value.is_string()) return bad();
             for (const auto& option : choices)
                 if (option == value.get<std::string>()) return std::nullopt;
-            return bad(value.dump());
+            return bad();
         case FieldKind::Text:
         case FieldKind::Path:
-            return value.is_string() ? std::nullopt : bad(value.dump());
+            return value.is_string() ? std::nullopt : bad();
     }
     return std::nullopt;
 }

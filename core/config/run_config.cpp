@@ -65,20 +65,28 @@ RunConfig configFromJson(const json& input) {
     return config;
 }
 
-RunConfig loadConfigFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ConfigError(std::vector<ConfigIssue>{{"<file>", "cannot open '" + path + "' for reading"}}, path);
+RunConfig configFromJsonText(const std::string& text, const std::string& source) {
     json parsed;
     try {
-        parsed = json::parse(in);
-    } catch (const json::parse_error& error) {
-        throw ConfigError(std::vector<ConfigIssue>{{"<file>", std::string("not valid JSON: ") + error.what()}}, path);
+        parsed = json::parse(text);
+    } catch (const json::exception& error) {
+        // Not only parse_error: a number too large for a double (1e400) is an out_of_range.
+        throw ConfigError(std::vector<ConfigIssue>{{"<file>", std::string("not valid JSON: ") + error.what()}}, source);
     }
     try {
         return configFromJson(parsed);
     } catch (const ConfigError& error) {
-        throw ConfigError(error.issues(), path);
+        throw ConfigError(error.issues(), source);
     }
+}
+
+RunConfig loadConfigFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError(std::vector<ConfigIssue>{{"<file>", "cannot open '" + path + "' for reading"}}, path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw ConfigError(std::vector<ConfigIssue>{{"<file>", "cannot read '" + path + "'"}}, path);
+    return configFromJsonText(std::move(text).str(), path);
 }
 
 void saveConfigFile(const RunConfig& config, const std::string& path) {

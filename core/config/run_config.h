@@ -114,6 +114,8 @@ struct RunConfig {
 nlohmann::json toJson(const RunConfig& config);
 /// Parses and validates; throws ConfigError listing every bad field.
 RunConfig configFromJson(const nlohmann::json& json);
+/// Parses JSON text and validates it; `source` (a file name) prefixes the ConfigError message.
+RunConfig configFromJsonText(const std::string& text, const std::string& source);
 RunConfig loadConfigFile(const std::string& path);
 void saveConfigFile(const RunConfig& config, const std::string& path);
 

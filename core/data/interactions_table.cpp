@@ -1,4 +1,4 @@
-// loadInteractionsTable (declared in sequence_dataset.h): CSV/TSV interaction exports.
+// loadInteractionsTable and parseInteractionsTable (declared in sequence_dataset.h): CSV/TSV interaction exports.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -79,11 +79,15 @@ struct Row {
 }  // namespace
 
 SequenceDataset loadInteractionsTable(const std::string& path, const InteractionsOptions& options) {
-    const std::string content = text::readFile(path);
+    return parseInteractionsTable(text::readFile(path), path, options);
+}
+
+SequenceDataset parseInteractionsTable(std::string_view content, const std::string& fileName,
+                                       const InteractionsOptions& options) {
     text::LineReader lines(content);
     std::string_view line;
     if (!lines.next(line) || text::isBlank(line))
-        throw DataError::at(path, 1,
+        throw DataError::at(fileName, 1,
                             "expected a header line naming the user, item and timestamp columns");
 
     const char delimiter = line.find('\t') != std::string_view::npos  ? '\t'
@@ -91,7 +95,7 @@ SequenceDataset loadInteractionsTable(const std::string& path, const Interaction
                            : line.find(';') != std::string_view::npos ? ';'
                                                                       : '\0';
     if (delimiter == '\0')
-        throw DataError::at(path, 1,
+        throw DataError::at(fileName, 1,
                             "expected a header of tab-, comma- or semicolon-separated column "
                             "names (user, item, timestamp), got " +
                                 text::quoted(line));
@@ -118,11 +122,11 @@ SequenceDataset loadInteractionsTable(const std::string& path, const Interaction
         missing += ")";
     }
     if (!missing.empty())
-        throw DataError::at(path, 1, "the header lacks " + missing + "; got " + text::quoted(line));
+        throw DataError::at(fileName, 1, "the header lacks " + missing + "; got " + text::quoted(line));
     const bool hasRating = column[3] >= 0;
     const bool filterRating = !std::isnan(options.minRating);
     if (filterRating && !hasRating)
-        throw DataError::at(path, 1,
+        throw DataError::at(fileName, 1,
                             "a minimum rating was asked for, but the header names no rating "
                             "column (rating | score | overall)");
 
@@ -133,26 +137,26 @@ SequenceDataset loadInteractionsTable(const std::string& path, const Interaction
     while (lines.nextContent(line, blankLine)) {
         const int64_t lineNumber = lines.lineNumber();
         if (blankLine != 0)
-            throw DataError::at(path, blankLine,
+            throw DataError::at(fileName, blankLine,
                                 "empty line; expected " + std::to_string(columnCount) + " columns");
         if (!splitFields(line, delimiter, fields))
-            throw DataError::at(path, lineNumber, "unterminated quoted field");
+            throw DataError::at(fileName, lineNumber, "unterminated quoted field");
         if (fields.size() != columnCount)
-            throw DataError::at(path, lineNumber,
+            throw DataError::at(fileName, lineNumber,
                                 "expected " + std::to_string(columnCount) + " columns, got " +
                                     std::to_string(fields.size()));
         const std::string& user = fields[column[0]];
         const std::string& item = fields[column[1]];
-        if (user.empty()) throw DataError::at(path, lineNumber, "expected a user id, got nothing");
-        if (item.empty()) throw DataError::at(path, lineNumber, "expected an item id, got nothing");
+        if (user.empty()) throw DataError::at(fileName, lineNumber, "expected a user id, got nothing");
+        if (item.empty()) throw DataError::at(fileName, lineNumber, "expected an item id, got nothing");
         Row row{};
         if (!text::parseNumber(fields[column[2]], row.timestamp))
             throw DataError::at(
-                path, lineNumber,
+                fileName, lineNumber,
                 "expected a numeric timestamp, got " + text::quoted(fields[column[2]]));
         if (hasRating && !text::parseNumber(fields[column[3]], row.rating))
             throw DataError::at(
-                path, lineNumber,
+                fileName, lineNumber,
                 "expected a numeric rating, got " + text::quoted(fields[column[3]]));
         if (filterRating && row.rating < options.minRating) continue;
         row.user = userIndex.emplace(user, static_cast<int64_t>(userIds.size())).first->second;
@@ -204,7 +208,7 @@ SequenceDataset loadInteractionsTable(const std::string& path, const Interaction
         dataset.userIds.push_back(userIds[u]);
     }
     if (dataset.sequences.empty())
-        throw DataError::inFile(path, rows.empty() ? "no interactions after the header"
+        throw DataError::inFile(fileName, rows.empty() ? "no interactions after the header"
                                                    : "no interactions left after filtering "
                                                      "(minimum rating, k-core)");
     dataset.itemCount = static_cast<int64_t>(dataset.itemIds.size());

@@ -243,17 +243,16 @@ int64_t SequenceDataset::interactionCount() const {
     return total;
 }
 
-SequenceDataset loadS3RecDataset(const std::string& sequencesPath,
-                                 const std::string& attributesPath) {
-    ParsedSequences parsed = parseSequences(sequencesPath, text::readFile(sequencesPath));
+SequenceDataset parseS3RecSequences(std::string_view text, const std::string& fileName) {
+    ParsedSequences parsed = parseSequences(fileName, text);
     int64_t interactions = 0;
     for (const auto& sequence : parsed.sequences) interactions += sequence.size();
     if (parsed.maxItem > kSparseIdFactor * interactions + kSparseIdSlack)
         throw DataError::inFile(
-            sequencesPath, "item ids are not dense (largest id " + std::to_string(parsed.maxItem) +
-                               " among " + std::to_string(interactions) +
-                               " interactions); expected the 1-based ids of the S3-Rec "
-                               "format (an interactions table remaps arbitrary ids)");
+            fileName, "item ids are not dense (largest id " + std::to_string(parsed.maxItem) +
+                          " among " + std::to_string(interactions) +
+                          " interactions); expected the 1-based ids of the S3-Rec "
+                          "format (an interactions table remaps arbitrary ids)");
 
     SequenceDataset dataset;
     dataset.itemCount = parsed.maxItem;
@@ -264,21 +263,27 @@ SequenceDataset loadS3RecDataset(const std::string& sequencesPath,
     dataset.itemIds.reserve(dataset.itemCount);
     for (int64_t j = 1; j <= dataset.itemCount; ++j) dataset.itemIds.push_back(std::to_string(j));
     dataset.itemAttributes.assign(dataset.itemCount, {});
+    return dataset;
+}
 
-    if (!attributesPath.empty()) {
-        auto raw =
-            AttributeJsonParser(attributesPath, text::readFile(attributesPath), dataset.itemCount)
-                .parse();
-        std::vector<int64_t> ids;
-        for (const auto& list : raw) ids.insert(ids.end(), list.begin(), list.end());
-        std::sort(ids.begin(), ids.end());
-        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-        for (auto& list : raw)
-            for (int64_t& id : list)
-                id = std::lower_bound(ids.begin(), ids.end(), id) - ids.begin();
-        dataset.itemAttributes = std::move(raw);
-        dataset.attributeCount = static_cast<int64_t>(ids.size());
-    }
+void parseItemAttributes(std::string_view text, const std::string& fileName,
+                         SequenceDataset& dataset) {
+    auto raw = AttributeJsonParser(fileName, text, dataset.itemCount).parse();
+    std::vector<int64_t> ids;
+    for (const auto& list : raw) ids.insert(ids.end(), list.begin(), list.end());
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (auto& list : raw)
+        for (int64_t& id : list) id = std::lower_bound(ids.begin(), ids.end(), id) - ids.begin();
+    dataset.itemAttributes = std::move(raw);
+    dataset.attributeCount = static_cast<int64_t>(ids.size());
+}
+
+SequenceDataset loadS3RecDataset(const std::string& sequencesPath,
+                                 const std::string& attributesPath) {
+    SequenceDataset dataset = parseS3RecSequences(text::readFile(sequencesPath), sequencesPath);
+    if (!attributesPath.empty())
+        parseItemAttributes(text::readFile(attributesPath), attributesPath, dataset);
     return dataset;
 }
 

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/data_error.h"
@@ -38,6 +39,14 @@ struct SequenceDataset {
 SequenceDataset loadS3RecDataset(const std::string& sequencesPath,
                                  const std::string& attributesPath = {});
 
+/// loadS3RecDataset's two halves on text already in memory (what the file readers and the fuzz
+/// targets share); `fileName` is the name error messages give the text. The sequences alone make
+/// a dataset with no attributes; parseItemAttributes then fills itemAttributes and attributeCount
+/// for dataset.itemCount items, and on a DataError leaves the dataset as it was.
+SequenceDataset parseS3RecSequences(std::string_view text, const std::string& fileName);
+void parseItemAttributes(std::string_view text, const std::string& fileName,
+                         SequenceDataset& dataset);
+
 /// Options for a plain interactions table (MovieLens- or Amazon-review-style exports).
 struct InteractionsOptions {
     /// Keep only rows whose rating is at least this (when the table has a rating column); NaN: all.
@@ -56,5 +65,8 @@ struct InteractionsOptions {
 /// filtering). Throws DataError (file:line: what was expected) on malformed input.
 SequenceDataset loadInteractionsTable(const std::string& path,
                                       const InteractionsOptions& options = {});
+/// The same on text already in memory; `fileName` names it in error messages.
+SequenceDataset parseInteractionsTable(std::string_view text, const std::string& fileName,
+                                       const InteractionsOptions& options = {});
 
 }  // namespace sage

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "config/config_schema.h"
 
@@ -78,6 +80,39 @@ TEST(ConfigSchema, BadAssignmentsNameTheKey) {
         }
     }
     EXPECT_EQ(config.training.steps, RunConfig{}.training.steps);  // nothing half-applied
+}
+
+// Found by fuzz_config_set: a value that is not UTF-8 (argv is raw bytes) made the error message's
+// json::dump() throw nlohmann's type_error past every ConfigError handler, and sage-train ended in
+// std::terminate; a text field would have taken bytes the run store cannot write back.
+TEST(ConfigSchema, AssignmentsThatAreNotUtf8AreRejectedWithAMessage) {
+    const auto& schema = ConfigSchema::instance();
+    const std::string defaults = toJson(RunConfig{}).dump();
+    for (const char* bad : {"name=\xff", "environment.data_path=a\xc3", "name=\xc0\xaf",
+                            "name=\xed\xa0\x80", "name=\xf4\x90\x80\x80",
+                            "optimizer.kind=\xe2\x82", "training.steps=9007199\xcb\xf5"}) {
+        RunConfig config;
+        try {
+            schema.applyAssignment(config, bad);
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const ConfigError& error) {
+            ASSERT_EQ(error.issues().size(), 1u) << bad;
+            EXPECT_NE(error.issues()[0].message.find("not valid UTF-8"), std::string::npos) << bad;
+        }
+        EXPECT_EQ(toJson(config).dump(), defaults) << bad;
+    }
+    RunConfig config;
+    schema.applyAssignment(config, "name=Gr\xc3\xb6\xc3\x9f" "e \xf0\x9f\x9a\x80");  // "Größe 🚀"
+    EXPECT_EQ(config.name, "Gr\xc3\xb6\xc3\x9f" "e \xf0\x9f\x9a\x80");
+    EXPECT_EQ(configFromJsonText(toJson(config).dump(), "saved.json").name, config.name);
+}
+
+TEST(ConfigSchema, MessagesCutLongValuesShort) {
+    const auto* name = ConfigSchema::instance().find("name");
+    const auto problem = name->check(nlohmann::json(std::vector<int>(1000, 7)));
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_LT(problem->size(), 120u) << *problem;
+    EXPECT_NE(problem->find("..."), std::string::npos);
 }
 
 TEST(ConfigSchema, AppliesHidesOptionsThatDoNotMatter) {

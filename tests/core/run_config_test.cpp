@@ -119,6 +119,24 @@ TEST(RunConfig, NotAnObjectOrNotJson) {
     EXPECT_THROW(loadConfigFile(path), ConfigError);  // missing file
 }
 
+// Found by fuzz_config_json: nlohmann reports a number too large for a double as out_of_range, not
+// parse_error, so it slipped past the "not valid JSON" handler and sage-train ended in
+// std::terminate.
+TEST(RunConfig, NumberTooLargeForADoubleIsNotValidJson) {
+    for (const char* text : {R"({"training": {"temperature": 1e400}})",
+                             R"({"environment": 1e400d": "synthetic"})"}) {
+        try {
+            configFromJsonText(text, "big.json");
+            ADD_FAILURE() << "accepted " << text;
+        } catch (const ConfigError& error) {
+            const std::string message = error.what();
+            EXPECT_NE(message.find("big.json"), std::string::npos) << message;
+            EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
+            EXPECT_NE(message.find("number overflow parsing '1e400'"), std::string::npos) << message;
+        }
+    }
+}
+
 TEST(RunConfig, EveryPresetLoadsAndValidates) {
     int count = 0;
     for (const auto& entry : std::filesystem::directory_iterator(SAGE_PRESETS_DIR)) {

@@ -24,6 +24,11 @@ expect 2 "training.temperature" -- --config "$work/bad.json" --db "$work/a.sqlit
 expect 2 "training.group_size" -- --config "$work/bad.json" --db "$work/a.sqlite"
 echo '{"training": ' > "$work/broken.json"
 expect 2 "not valid JSON" -- --config "$work/broken.json" --db "$work/a.sqlite"
+# Found by fuzzing: both used to end in std::terminate (exit 134) instead of a message.
+echo '{"training": {"temperature": 1e400}}' > "$work/overflow.json"
+expect 2 "number overflow parsing '1e400'" -- --config "$work/overflow.json" --db "$work/a.sqlite"
+expect 2 "name: got text that is not valid UTF-8" -- \
+    --config "$preset" --db "$work/a.sqlite" --set "name=$(printf 'run \377')"
 expect 2 "no-such.json" -- --config "$work/no-such.json" --db "$work/a.sqlite"
 expect 2 "--db FILE is required" -- --config "$preset"
 [ ! -e "$work/a.sqlite" ] || { echo "FAIL: a rejected configuration created a store"; exit 1; }
