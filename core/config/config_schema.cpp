@@ -342,6 +342,11 @@ std::vector<FieldSpec> buildFields() {
     f.push_back(ranged(K::Integer, "training.threads", "Threads",
                        "LibTorch intra-op threads; 0 uses every core.", 0, 1024,
                        [](RunConfig& c) -> int& { return c.training.threads; }));
+    f.push_back(choice("training.device", "Device",
+                       "Where the model trains: auto uses a CUDA GPU when LibTorch sees one, else "
+                       "the CPU; cuda requires one (a CUDA-enabled LibTorch and a visible GPU).",
+                       {"auto", "cpu", "cuda"},
+                       [](RunConfig& c) -> std::string& { return c.training.device; }));
 
     f.push_back(ranged(K::Integer, "logging.every_steps", "Log every", "Scalars every N steps.", 1,
                        1e6, [](RunConfig& c) -> int& { return c.logging.everySteps; }));

@@ -101,6 +101,7 @@ struct RunConfig {
         double temperature = 1.0;
         int64_t seed = 0;
         int threads = 0;        // 0: every core
+        std::string device = "auto";  // auto (cuda when available, else cpu) | cpu | cuda
     } training;
 
     struct Logging {
