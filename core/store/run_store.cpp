@@ -89,6 +89,26 @@ void bindReal(SQLite::Statement& statement, int index, double value) {
     }
 }
 
+// NaN stands for NULL: MIN and MAX skip it, as SQLite's COALESCE(MIN(a, b), a, b) does.
+double minSkippingNaN(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::min(a, b); }
+double maxSkippingNaN(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::max(a, b); }
+
+/// What one batch does to a metric's latest_metrics row, folded in memory so that the row is
+/// written once per batch rather than once per step: the value at the highest step (the later
+/// one on a tie) and the min and max.
+struct LatestOfBatch {
+    int64_t step = 0;
+    double last = 0.0, min = 0.0, max = 0.0;
+
+    static LatestOfBatch first(int64_t step, double value) { return {step, value, value, value}; }
+    void add(int64_t rowStep, double value) {
+        if (rowStep >= step) last = value;
+        step = std::max(step, rowStep);
+        min = minSkippingNaN(min, value);
+        max = maxSkippingNaN(max, value);
+    }
+};
+
 double readReal(const SQLite::Column& column) {
     return column.isNull() ? std::numeric_limits<double>::quiet_NaN() : column.getDouble();
 }
@@ -827,16 +847,7 @@ void RunStore::writeBatch(int64_t runId, const Batch& batch) {
                     VALUES (?1, ?2, ?3, ?4, ?5)
                     ON CONFLICT (run_id, key_id, step)
                     DO UPDATE SET wall_time = excluded.wall_time, value = excluded.value)sql");
-                // SET expressions see the old row; MIN/MAX of a NULL (NaN) side fall back to the
-                // other through COALESCE.
-                SQLite::Statement latest(*m_db, R"sql(
-                    INSERT INTO latest_metrics (run_id, key_id, step, last, min, max)
-                    VALUES (?1, ?2, ?3, ?4, ?4, ?4)
-                    ON CONFLICT (run_id, key_id) DO UPDATE SET
-                        last = CASE WHEN excluded.step >= step THEN excluded.last ELSE last END,
-                        step = MAX(step, excluded.step),
-                        min = COALESCE(MIN(min, excluded.min), min, excluded.min),
-                        max = COALESCE(MAX(max, excluded.max), max, excluded.max))sql");
+                std::map<int64_t, LatestOfBatch> latestOfBatch;  // by key id
                 for (const StepScalars& step : batch.steps) {
                     for (const auto& [key, value] : step.values) {
                         const int64_t keyId = internKey(key);
@@ -847,13 +858,30 @@ void RunStore::writeBatch(int64_t runId, const Batch& batch) {
                         bindReal(metric, 5, value);
                         metric.exec();
                         metric.reset();
-                        latest.bind(1, runId);
-                        latest.bind(2, keyId);
-                        latest.bind(3, step.step);
-                        bindReal(latest, 4, value);
-                        latest.exec();
-                        latest.reset();
+                        const auto [entry, isNew] =
+                            latestOfBatch.try_emplace(keyId, LatestOfBatch::first(step.step, value));
+                        if (!isNew) entry->second.add(step.step, value);
                     }
+                }
+                // SET expressions see the old row; MIN/MAX of a NULL (NaN) side fall back to the
+                // other through COALESCE.
+                SQLite::Statement latest(*m_db, R"sql(
+                    INSERT INTO latest_metrics (run_id, key_id, step, last, min, max)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                    ON CONFLICT (run_id, key_id) DO UPDATE SET
+                        last = CASE WHEN excluded.step >= step THEN excluded.last ELSE last END,
+                        step = MAX(step, excluded.step),
+                        min = COALESCE(MIN(min, excluded.min), min, excluded.min),
+                        max = COALESCE(MAX(max, excluded.max), max, excluded.max))sql");
+                for (const auto& [keyId, folded] : latestOfBatch) {
+                    latest.bind(1, runId);
+                    latest.bind(2, keyId);
+                    latest.bind(3, folded.step);
+                    bindReal(latest, 4, folded.last);
+                    bindReal(latest, 5, folded.min);
+                    bindReal(latest, 6, folded.max);
+                    latest.exec();
+                    latest.reset();
                 }
             }
 
