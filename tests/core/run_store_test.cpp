@@ -579,8 +579,8 @@ TEST_F(RunStoreTest, LatestMetricsTrackLastMinAndMax) {
     EXPECT_EQ(4, store.run(id)->lastStep);
 }
 
-// writeBatch folds a batch into one latest_metrics write per key; the result must be what writing
-// the same rows one at a time gives, whatever the order, ties and NaNs.
+// writeBatch sorts a batch's rows and folds it into one latest_metrics write per key; the result
+// must be what writing the same rows one at a time gives, whatever the order, ties and NaNs.
 TEST_F(RunStoreTest, LatestMetricsOfABatchEqualThoseOfItsRowsWrittenOneByOne) {
     RunStore store(m_path);
     std::mt19937 rng(7);
@@ -601,6 +601,18 @@ TEST_F(RunStoreTest, LatestMetricsOfABatchEqualThoseOfItsRowsWrittenOneByOne) {
                 RunStore::Batch one;
                 one.steps.push_back(step);
                 store.writeBatch(single, one);
+            }
+            // The rows themselves: a step written twice in one batch keeps its later value.
+            const auto expectedSeries = store.metricSeries(single, "loss");
+            const auto actualSeries = store.metricSeries(batched, "loss");
+            ASSERT_EQ(expectedSeries.size(), actualSeries.size());
+            for (size_t i = 0; i < expectedSeries.size(); ++i) {
+                EXPECT_EQ(expectedSeries[i].step, actualSeries[i].step);
+                if (std::isnan(expectedSeries[i].value)) {
+                    EXPECT_TRUE(std::isnan(actualSeries[i].value));
+                } else {
+                    EXPECT_EQ(expectedSeries[i].value, actualSeries[i].value);
+                }
             }
             const auto expected = store.latestMetrics(single);
             const auto actual = store.latestMetrics(batched);
