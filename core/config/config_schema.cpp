@@ -361,7 +361,8 @@ std::vector<FieldSpec> buildFields() {
         return c.training.stage == "rl" && c.environment.kind == "amazon";
     };
     f.push_back(ranged(K::Integer, "logging.flush_every_steps", "Flush every",
-                       "Store transaction every N steps.", 1, 1e6,
+                       "Store transaction every N steps, or every 2 s if that comes first; fewer, "
+                       "larger transactions cost less (docs/PERFORMANCE.md).", 1, 1e6,
                        [](RunConfig& c) -> int& { return c.logging.flushEverySteps; }));
     return f;
 }
