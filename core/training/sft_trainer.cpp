@@ -11,6 +11,7 @@
 #include "semantic_id/item_embeddings.h"
 #include "training/action_space.h"
 #include "training/ranking_evaluation.h"
+#include "training/training_device.h"
 #include "training/training_failure.h"
 
 namespace sage {
@@ -60,6 +61,7 @@ struct SftTrainer::Impl {
         policy = std::make_unique<GenerativePolicy>(amazonTokenSpace(cfg, data, embeddings, spaceDescription),
                                                     transformerOptions(cfg.model),
                                                     cfg.model.historyWindow, cfg.training.slateLength);
+        policy->moveTo(resolveDevice(cfg));
         optimizer = std::make_unique<torch::optim::AdamW>(
             policy->model()->parameters(),
             torch::optim::AdamWOptions(cfg.optimizer.learningRate).weight_decay(cfg.optimizer.weightDecay));
