@@ -1,10 +1,11 @@
 # The two Quick start commands: `make run` and `make test`. Both are idempotent.
+# `make bench` measures performance into docs/PERFORMANCE.md (its own Release build in build-bench/).
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 DB ?= $(HOME)/.local/share/sage-dashboard/runs.sqlite
 
-.PHONY: run test build deps configure clean
+.PHONY: run test bench build deps configure clean
 
 run: build
 	@mkdir -p $(dir $(DB))
@@ -12,6 +13,9 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: deps
+	bench/run.sh
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)

@@ -8,6 +8,7 @@
 #include "store/run_store.h"
 #include "train_cli.h"
 #include "training/null_sink.h"
+#include "training/training_device.h"
 #include "training/training_job.h"
 
 namespace {
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
         for (const auto& assignment : args->assignments) schema.applyAssignment(config, assignment);
         const auto issues = schema.validate(config);
         if (!issues.empty()) throw sage::ConfigError(issues, "--set overrides");
+        sage::resolveDevice(config);  // training.device=cuda without a GPU fails here, before a run exists
     } catch (const sage::ConfigError& error) {
         std::cerr << "sage-train: " << error.what() << '\n';
         return kExitBadConfig;

@@ -379,6 +379,11 @@ std::vector<FieldSpec> buildFields() {
     f.push_back(ranged(K::Integer, "training.threads", "Threads",
                        "LibTorch intra-op threads; 0 uses every core.", 0, 1024,
                        [](RunConfig& c) -> int& { return c.training.threads; }));
+    f.push_back(choice("training.device", "Device",
+                       "Where the model trains: auto uses a CUDA GPU when LibTorch sees one, else "
+                       "the CPU; cuda requires one (a CUDA-enabled LibTorch and a visible GPU).",
+                       {"auto", "cpu", "cuda"},
+                       [](RunConfig& c) -> std::string& { return c.training.device; }));
 
     f.push_back(ranged(K::Integer, "logging.every_steps", "Log every", "Scalars every N steps.", 1,
                        1e6, [](RunConfig& c) -> int& { return c.logging.everySteps; }));
@@ -393,7 +398,8 @@ std::vector<FieldSpec> buildFields() {
         return c.training.stage == "rl" && c.environment.kind == "amazon";
     };
     f.push_back(ranged(K::Integer, "logging.flush_every_steps", "Flush every",
-                       "Store transaction every N steps.", 1, 1e6,
+                       "Store transaction every N steps, or every 2 s if that comes first; fewer, "
+                       "larger transactions cost less (docs/PERFORMANCE.md).", 1, 1e6,
                        [](RunConfig& c) -> int& { return c.logging.flushEverySteps; }));
     return f;
 }

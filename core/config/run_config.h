@@ -101,12 +101,13 @@ struct RunConfig {
         double temperature = 1.0;
         int64_t seed = 0;
         int threads = 0;        // 0: every core
+        std::string device = "auto";  // auto (cuda when available, else cpu) | cpu | cuda
     } training;
 
     struct Logging {
         int everySteps = 1;         // scalars every N steps
         int slatesEverySteps = 10;  // per-slate records every N steps (0: never)
-        int flushEverySteps = 10;   // store transaction cadence
+        int flushEverySteps = 100;  // store transaction cadence (and at least every 2 s)
         int evalEverySteps = 0;     // rl on amazon: validation metrics every N steps (0: at the end)
     } logging;
 };

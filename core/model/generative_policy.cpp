@@ -39,6 +39,13 @@ GenerativePolicy::GenerativePolicy(TokenSpace space, TransformerOptions options,
     }
 }
 
+void GenerativePolicy::moveTo(c10::Device device) {
+    m_model->to(device);
+    m_levelOfToken = m_levelOfToken.to(device);
+    if (m_itemCodes.defined()) m_itemCodes = m_itemCodes.to(device);
+    m_device = device;
+}
+
 TokenBatch GenerativePolicy::encodeHistories(const std::vector<std::vector<int64_t>>& histories,
                                              int64_t window) const {
     if (window < 0) window = m_historyWindow;
@@ -74,7 +81,8 @@ TokenBatch GenerativePolicy::encodeHistories(const std::vector<std::vector<int64
             }
         }
     }
-    return b;
+    // Built on the CPU through accessors, then moved in one go.
+    return {b.tokens.to(m_device), b.positions.to(m_device), b.levels.to(m_device), b.valid.to(m_device)};
 }
 
 torch::Tensor GenerativePolicy::slateTokens(const torch::Tensor& slates) const {
@@ -82,7 +90,7 @@ torch::Tensor GenerativePolicy::slateTokens(const torch::Tensor& slates) const {
     const auto codes = m_itemCodes.index_select(0, slates.flatten());  // [S·K, L]
     std::vector<int64_t> offsets;
     for (int l = 0; l < m_space.levels(); ++l) offsets.push_back(m_space.levelOffset(l));
-    return (codes + torch::tensor(offsets, torch::kLong)).view({slates.size(0), -1});
+    return (codes + torch::tensor(offsets, torch::kLong).to(codes.device())).view({slates.size(0), -1});
 }
 
 TokenBatch GenerativePolicy::continuation(const TokenBatch& contexts, const torch::Tensor& tokens,
@@ -90,13 +98,13 @@ TokenBatch GenerativePolicy::continuation(const TokenBatch& contexts, const torc
     // Slate tokens continue each row's item positions after its last context item.
     const int64_t levels = m_space.levels();
     const int64_t steps = tokens.size(1);
-    const auto step = torch::arange(firstStep, firstStep + steps, torch::kLong);
+    const auto step = torch::arange(firstStep, firstStep + steps, tokens.options());
     const auto lastPosition = contexts.positions.select(1, contexts.positions.size(1) - 1).unsqueeze(1);
     TokenBatch b;
     b.tokens = tokens;
     b.positions = lastPosition + 1 + step.div(levels, "floor").unsqueeze(0);
     b.levels = step.remainder(levels).unsqueeze(0).expand({tokens.size(0), steps}).contiguous();
-    b.valid = torch::ones({tokens.size(0), steps}, torch::kBool);
+    b.valid = torch::ones({tokens.size(0), steps}, tokens.options().dtype(torch::kBool));
     return b;
 }
 
@@ -106,20 +114,22 @@ torch::Tensor GenerativePolicy::allowedNext(const torch::Tensor& slateSoFar, int
     const int64_t levels = m_space.levels();
     const int level = static_cast<int>(step % levels);
     const int64_t itemsDone = step / levels;
-    auto allowed = torch::zeros({rows, m_space.vocabulary()}, torch::kBool);
+    const auto flags = slateSoFar.options().dtype(torch::kBool);
+    auto allowed = torch::zeros({rows, m_space.vocabulary()}, flags);
     const int64_t offset = m_space.levelOffset(level);
     const int64_t size = m_space.levelSize(level);
     if (m_space.isItemIds()) {
-        auto free = torch::ones({rows, size}, torch::kBool);
+        auto free = torch::ones({rows, size}, flags);
         if (itemsDone > 0) free.scatter_(1, slateSoFar.slice(1, 0, itemsDone) - offset, false);
         allowed.slice(1, offset, offset + size).copy_(free);
         return allowed;
     }
     // Semantic IDs: a code is allowed if some item not yet in the slate continues this prefix.
-    auto candidates = torch::ones({rows, m_space.items()}, torch::kBool);
+    auto candidates = torch::ones({rows, m_space.items()}, flags);
     if (itemsDone > 0) {
         auto chosen = torch::empty({rows, itemsDone}, torch::kLong);
-        auto tokens = slateSoFar.accessor<int64_t, 2>();
+        const auto slateOnCpu = slateSoFar.cpu();
+        auto tokens = slateOnCpu.accessor<int64_t, 2>();
         auto out = chosen.accessor<int64_t, 2>();
         std::vector<int64_t> key(levels);
         for (int64_t r = 0; r < rows; ++r)
@@ -127,14 +137,14 @@ torch::Tensor GenerativePolicy::allowedNext(const torch::Tensor& slateSoFar, int
                 for (int64_t l = 0; l < levels; ++l) key[l] = tokens[r][i * levels + l];
                 out[r][i] = m_itemOfTokens.at(key);
             }
-        candidates.scatter_(1, chosen, false);
+        candidates.scatter_(1, chosen.to(slateSoFar.device()), false);
     }
     for (int l = 0; l < level; ++l) {
         const auto prefix = slateSoFar.select(1, itemsDone * levels + l) - m_space.levelOffset(l);
         candidates &= m_itemCodes.select(1, l).unsqueeze(0).eq(prefix.unsqueeze(1));
     }
     const auto index = m_itemCodes.select(1, level).unsqueeze(0).expand({rows, m_space.items()});
-    const auto counts = torch::zeros({rows, size}, torch::kLong).scatter_add_(1, index, candidates.to(torch::kLong));
+    const auto counts = torch::zeros({rows, size}, index.options()).scatter_add_(1, index, candidates.to(torch::kLong));
     allowed.slice(1, offset, offset + size).copy_(counts.gt(0));
     return allowed;
 }
@@ -171,8 +181,8 @@ std::optional<GenerativePolicy::Generated> GenerativePolicy::sample(
     repeated.positions = contexts.positions.repeat_interleave(groupSize, 0);
     const int64_t rows = hidden.size(0);
     const int64_t steps = m_slateLength * m_space.levels();
-    auto tokens = torch::empty({rows, steps}, torch::kLong);
-    auto logps = torch::empty({rows, steps});
+    auto tokens = torch::empty({rows, steps}, repeated.positions.options());
+    auto logps = torch::empty({rows, steps}, hidden.options());
     double entropy = 0.0;
     for (int64_t step = 0; step < steps; ++step) {
         if (stop && stop->load(std::memory_order_relaxed)) return std::nullopt;
@@ -196,7 +206,8 @@ std::optional<GenerativePolicy::Generated> GenerativePolicy::sample(
         out.slates = tokens - m_space.levelOffset(0);
     } else {
         out.slates = torch::empty({rows, m_slateLength}, torch::kLong);
-        auto t = tokens.accessor<int64_t, 2>();
+        const auto tokensOnCpu = tokens.cpu();
+        auto t = tokensOnCpu.accessor<int64_t, 2>();
         auto s = out.slates.accessor<int64_t, 2>();
         std::vector<int64_t> key(m_space.levels());
         for (int64_t r = 0; r < rows; ++r)
@@ -204,6 +215,7 @@ std::optional<GenerativePolicy::Generated> GenerativePolicy::sample(
                 for (int l = 0; l < m_space.levels(); ++l) key[l] = t[r][k * m_space.levels() + l];
                 s[r][k] = m_itemOfTokens.at(key);
             }
+        out.slates = out.slates.to(tokens.device());
     }
     return out;
 }
@@ -214,7 +226,7 @@ torch::Tensor GenerativePolicy::cachedLogProbs(const TokenBatch& contexts, const
     KeyValueCache cache;
     const auto contextHidden = m_model->forward(contexts, &cache);
     auto hidden = contextHidden.select(1, contextHidden.size(1) - 1);
-    auto out = torch::empty(tokens.sizes());
+    auto out = torch::empty(tokens.sizes(), hidden.options());
     for (int64_t step = 0; step < tokens.size(1); ++step) {
         const auto allowed = allowedNext(tokens.slice(1, 0, step), step);
         const auto logp = torch::log_softmax(m_model->logits(hidden).masked_fill(~allowed, kMasked), -1);
@@ -233,14 +245,14 @@ torch::Tensor GenerativePolicy::topItems(const TokenBatch& contexts, int64_t k, 
     const auto last = hidden.select(1, hidden.size(1) - 1);
     const int64_t rows = last.size(0);
     if (m_space.isItemIds()) {
-        const auto noSlate = torch::empty({rows, 0}, torch::kLong);
+        const auto noSlate = torch::empty({rows, 0}, contexts.tokens.options());
         const auto logits = m_model->logits(last).masked_fill(~allowedNext(noSlate, 0), kMasked);
-        return std::get<1>(logits.topk(k, -1)) - m_space.levelOffset(0);
+        return (std::get<1>(logits.topk(k, -1)) - m_space.levelOffset(0)).cpu();
     }
     // Beam search over the code levels, constrained to real items (TIGER's protocol).
     beam = std::max(beam, k);
-    auto beamLogp = torch::zeros({rows, 1});
-    auto beamTokens = torch::empty({rows, 1, 0}, torch::kLong);
+    auto beamLogp = torch::zeros({rows, 1}, last.options());
+    auto beamTokens = torch::empty({rows, 1, 0}, contexts.tokens.options());
     auto states = last.unsqueeze(1);  // [rows, beams, d]
     KeyValueCache beamCache = cache;
     for (int level = 0; level < m_space.levels(); ++level) {
@@ -253,7 +265,7 @@ torch::Tensor GenerativePolicy::topItems(const TokenBatch& contexts, int64_t k, 
             allowed,
             torch::log_softmax(
                 m_model->logits(states.reshape({rows * beams, -1})).masked_fill(~allowed, kMasked), -1),
-            torch::full({}, kMasked));
+            torch::full({}, kMasked, last.options()));
         const auto total = (beamLogp.reshape({rows * beams, 1}) + logp).view({rows, -1});  // [rows, beams·V]
         const int64_t width = std::min<int64_t>(level + 1 == m_space.levels() ? k : beam, total.size(1));
         auto [scores, index] = total.topk(width, -1);
@@ -265,7 +277,7 @@ torch::Tensor GenerativePolicy::topItems(const TokenBatch& contexts, int64_t k, 
         beamLogp = scores;
         if (level + 1 == m_space.levels()) break;
         // Reorder the caches by parent beam and feed the chosen tokens.
-        const auto rowIndex = (torch::arange(rows, torch::kLong).unsqueeze(1) * beams + parent).flatten();
+        const auto rowIndex = (torch::arange(rows, parent.options()).unsqueeze(1) * beams + parent).flatten();
         KeyValueCache next;
         for (size_t i = 0; i < beamCache.keys.size(); ++i) {
             next.keys.push_back(beamCache.keys[i].index_select(0, rowIndex));
@@ -281,7 +293,8 @@ torch::Tensor GenerativePolicy::topItems(const TokenBatch& contexts, int64_t k, 
     }
     // Complete code tuples back to items.
     auto items = torch::empty({rows, k}, torch::kLong);
-    auto t = beamTokens.accessor<int64_t, 3>();
+    const auto beamTokensOnCpu = beamTokens.cpu();
+    auto t = beamTokensOnCpu.accessor<int64_t, 3>();
     auto out = items.accessor<int64_t, 2>();
     std::vector<int64_t> key(m_space.levels());
     for (int64_t r = 0; r < rows; ++r)
@@ -305,7 +318,7 @@ torch::Tensor GenerativePolicy::nextTokenLoss(const std::vector<std::vector<int6
     const auto targets = batch.tokens.slice(1, 1, length).flatten().index({predict});
     const auto targetLevels = m_levelOfToken.index_select(0, targets);
     // Each target is scored against its own level's tokens only (its codebook, or every item).
-    torch::Tensor total = torch::zeros({});
+    torch::Tensor total = torch::zeros({}, hidden.options());
     for (int level = 0; level < m_space.levels(); ++level) {
         const auto rows = targetLevels.eq(level).nonzero().squeeze(1);
         if (rows.numel() == 0) continue;

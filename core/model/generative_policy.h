@@ -14,7 +14,7 @@ namespace sage {
 /// The generative recommender's policy: a Transformer over item tokens where a slate is the
 /// continuation of the user's history. Generation uses a key/value cache and never repeats an item
 /// within a slate; log-probabilities of given slates come from one batched forward pass under the
-/// same constraints, so the two agree.
+/// same constraints, so the two agree. Tensors in and out live on device() (topItems: the CPU).
 class GenerativePolicy {
 public:
     GenerativePolicy(TokenSpace space, TransformerOptions options, int64_t historyWindow,
@@ -24,6 +24,9 @@ public:
     const TokenSpace& tokens() const { return m_space; }
     int64_t historyWindow() const { return m_historyWindow; }
     int64_t slateLength() const { return m_slateLength; }
+    c10::Device device() const { return m_device; }
+    /// Moves the model and its lookup tables to `device` (before an optimizer is made over it).
+    void moveTo(c10::Device device);
     static TransformerOptions optionsFor(const TokenSpace& space, TransformerOptions options,
                                          int64_t historyWindow, int64_t slateLength);
 
@@ -46,7 +49,7 @@ public:
     /// The same slates' log-probabilities decoded token by token with the cache (tests, bench).
     torch::Tensor cachedLogProbs(const TokenBatch& contexts, const torch::Tensor& slates);
 
-    /// The k most probable first items after each context [B, k] (the evaluation ranking; exact
+    /// The k most probable first items after each context, [B, k] on the CPU (the evaluation ranking; exact
     /// for item IDs, a beam of width `beam` ≥ k over the code levels for semantic IDs).
     torch::Tensor topItems(const TokenBatch& contexts, int64_t k, int64_t beam = 0);
 
@@ -68,6 +71,7 @@ private:
     torch::Tensor m_levelOfToken;  // [V] level of each token id (BOS: levels)
     torch::Tensor m_itemCodes;     // [N, L] semantic IDs (empty for item IDs)
     std::map<std::vector<int64_t>, int64_t> m_itemOfTokens;  // an item's tokens → the item
+    c10::Device m_device{c10::kCPU};
 };
 
 }  // namespace sage

@@ -30,13 +30,13 @@ std::optional<RolloutPolicy::Rollout> MlpRolloutPolicy::sample(
     at::Generator generator, const std::atomic<bool>* stop) {
     std::vector<std::vector<int64_t>> histories;
     for (const auto& context : contexts) histories.push_back(context.history);
-    const auto rows = contextTensor(histories).repeat_interleave(groupSize, 0);
+    const auto rows = contextTensor(histories).to(m_device).repeat_interleave(groupSize, 0);
     const int64_t slateCount = rows.size(0);
     torch::NoGradGuard noGrad;
     const auto logits = m_policy->itemLogits(m_policy->encode(rows));
-    auto placed = torch::zeros({slateCount, m_policy->itemCount()}, torch::kBool);
+    auto placed = torch::zeros({slateCount, m_policy->itemCount()}, rows.options().dtype(torch::kBool));
     Rollout out;
-    out.slates = torch::empty({slateCount, m_slateLength}, torch::kLong);
+    out.slates = torch::empty({slateCount, m_slateLength}, rows.options());
     const float negInf = -std::numeric_limits<float>::infinity();
     for (int64_t t = 0; t < m_slateLength; ++t) {
         if (stop && stop->load(std::memory_order_relaxed)) return std::nullopt;
@@ -50,20 +50,27 @@ std::optional<RolloutPolicy::Rollout> MlpRolloutPolicy::sample(
         placed.scatter_(1, pick, true);
     }
     out.entropy /= static_cast<double>(m_slateLength);
-    out.logp = m_policy->logProbs(rows, out.slates);
+    out.logp = m_policy->logProbs(rows, out.slates).cpu();
+    out.slates = out.slates.cpu();
     return out;
 }
 
 at::Tensor MlpRolloutPolicy::logProbs(const std::vector<std::vector<int64_t>>& histories,
                                       const at::Tensor& slates) {
-    return m_policy->logProbs(contextTensor(histories), slates);
+    return m_policy->logProbs(contextTensor(histories).to(m_device), slates.to(m_device)).cpu();
 }
 
 std::unique_ptr<RolloutPolicy> MlpRolloutPolicy::frozenCopy() const {
     auto copy = std::make_unique<MlpRolloutPolicy>(m_policy->itemCount(), m_embeddingDim, m_hiddenDim,
                                                    m_historyWindow, m_slateLength);
     copy->m_policy = sage::frozenCopy(m_policy, m_embeddingDim, m_hiddenDim);
+    copy->moveTo(m_device);
     return copy;
+}
+
+void MlpRolloutPolicy::moveTo(c10::Device device) {
+    m_policy->to(device);
+    m_device = device;
 }
 
 }  // namespace sage

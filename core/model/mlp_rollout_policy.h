@@ -17,6 +17,7 @@ public:
                         const at::Tensor& slates) override;
     std::vector<at::Tensor> parameters() override { return m_policy->parameters(); }
     std::unique_ptr<RolloutPolicy> frozenCopy() const override;
+    void moveTo(c10::Device device) override;
 
 private:
     /// The last `historyWindow` items of each history, right-aligned, −1 padded: [B, H].
@@ -24,6 +25,7 @@ private:
 
     SlatePolicy m_policy{nullptr};
     int64_t m_embeddingDim, m_hiddenDim, m_historyWindow, m_slateLength;
+    c10::Device m_device{c10::kCPU};
 };
 
 }  // namespace sage

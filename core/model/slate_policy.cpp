@@ -39,7 +39,7 @@ SlatePolicy frozenCopy(const SlatePolicy& policy, int64_t embeddingDim, int64_t 
 torch::Tensor earlierItemMask(const torch::Tensor& slates, int64_t items) {
     const int64_t count = slates.size(0);
     const int64_t length = slates.size(1);
-    auto placed = torch::zeros({count, length, items}, torch::kBool);
+    auto placed = torch::zeros({count, length, items}, slates.options().dtype(torch::kBool));
     for (int64_t t = 1; t < length; ++t) {
         // Position t masks every item of positions 0..t-1 (one scatter per earlier position).
         placed.select(1, t).copy_(placed.select(1, t - 1));

@@ -71,8 +71,8 @@ torch::Tensor TransformerModelImpl::forward(const TokenBatch& batch, KeyValueCac
     // sees itself, so a padding row never softmaxes over nothing.
     const int64_t cached = cache && cache->valid.defined() ? cache->valid.size(1) : 0;
     const auto keyValid = cached ? torch::cat({cache->valid, batch.valid}, 1) : batch.valid;
-    const auto queryIndex = torch::arange(length, torch::kLong).unsqueeze(1) + cached;  // [T, 1]
-    const auto keyIndex = torch::arange(cached + length, torch::kLong).unsqueeze(0);    // [1, Tk]
+    const auto queryIndex = torch::arange(length, batch.tokens.options()).unsqueeze(1) + cached;  // [T, 1]
+    const auto keyIndex = torch::arange(cached + length, batch.tokens.options()).unsqueeze(0);    // [1, Tk]
     const auto causal = keyIndex.le(queryIndex);                                         // [T, Tk]
     const auto attendable = (keyValid.unsqueeze(1) & causal.unsqueeze(0)) | keyIndex.eq(queryIndex).unsqueeze(0);
 

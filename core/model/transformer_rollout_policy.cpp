@@ -17,18 +17,19 @@ std::optional<RolloutPolicy::Rollout> TransformerRolloutPolicy::sample(
     auto generated = m_policy->sample(m_policy->encodeHistories(histories), groupSize, temperature,
                                       generator, stop);
     if (!generated) return std::nullopt;
-    return Rollout{generated->slates, generated->logp, generated->entropy};
+    return Rollout{generated->slates.cpu(), generated->logp.cpu(), generated->entropy};
 }
 
 at::Tensor TransformerRolloutPolicy::logProbs(const std::vector<std::vector<int64_t>>& histories,
                                               const at::Tensor& slates) {
-    return m_policy->logProbs(m_policy->encodeHistories(histories), slates);
+    return m_policy->logProbs(m_policy->encodeHistories(histories), slates.to(m_policy->device())).cpu();
 }
 
 std::unique_ptr<RolloutPolicy> TransformerRolloutPolicy::frozenCopy() const {
     auto copy = std::make_unique<GenerativePolicy>(m_policy->tokens(), m_policy->model()->options(),
                                                    m_policy->historyWindow(), m_policy->slateLength());
     copyParametersFrozen(*m_policy->model(), *copy->model());
+    copy->moveTo(m_policy->device());
     return std::make_unique<TransformerRolloutPolicy>(std::move(copy));
 }
 

@@ -19,6 +19,7 @@ public:
                         const at::Tensor& slates) override;
     std::vector<at::Tensor> parameters() override { return m_policy->model()->parameters(); }
     std::unique_ptr<RolloutPolicy> frozenCopy() const override;
+    void moveTo(c10::Device device) override { m_policy->moveTo(device); }
     GenerativePolicy& generative() { return *m_policy; }
 
 private:

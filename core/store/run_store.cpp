@@ -89,6 +89,26 @@ void bindReal(SQLite::Statement& statement, int index, double value) {
     }
 }
 
+// NaN stands for NULL: MIN and MAX skip it, as SQLite's COALESCE(MIN(a, b), a, b) does.
+double minSkippingNaN(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::min(a, b); }
+double maxSkippingNaN(double a, double b) { return std::isnan(a) ? b : std::isnan(b) ? a : std::max(a, b); }
+
+/// What one batch does to a metric's latest_metrics row, folded in memory so that the row is
+/// written once per batch rather than once per step: the value at the highest step (the later
+/// one on a tie) and the min and max.
+struct LatestOfBatch {
+    int64_t step = 0;
+    double last = 0.0, min = 0.0, max = 0.0;
+
+    static LatestOfBatch first(int64_t step, double value) { return {step, value, value, value}; }
+    void add(int64_t rowStep, double value) {
+        if (rowStep >= step) last = value;
+        step = std::max(step, rowStep);
+        min = minSkippingNaN(min, value);
+        max = maxSkippingNaN(max, value);
+    }
+};
+
 double readReal(const SQLite::Column& column) {
     return column.isNull() ? std::numeric_limits<double>::quiet_NaN() : column.getDouble();
 }
@@ -296,6 +316,11 @@ void RunStore::configureConnection() {
     }
     guarded(m_path, "configuring the connection", [&] {
         m_db->exec("PRAGMA synchronous = NORMAL");
+        // Checkpoint after 10,000 WAL pages (about 40 MB) rather than SQLite's 1,000: each
+        // checkpoint copies pages into the file and syncs twice, and a trainer's transactions
+        // rewrite the same metric pages, so fewer checkpoints write much less
+        // (docs/PERFORMANCE.md, store write rate).
+        m_db->exec("PRAGMA wal_autocheckpoint = 10000");
         m_db->exec("PRAGMA foreign_keys = ON");
     });
 }
@@ -827,33 +852,52 @@ void RunStore::writeBatch(int64_t runId, const Batch& batch) {
                     VALUES (?1, ?2, ?3, ?4, ?5)
                     ON CONFLICT (run_id, key_id, step)
                     DO UPDATE SET wall_time = excluded.wall_time, value = excluded.value)sql");
+                // Rows in the table's order (metric, then step): consecutive inserts land on the
+                // same B-tree leaf instead of a different one for every metric of a step. The
+                // stable sort keeps a step written twice in its order, so the later value wins.
+                struct Row {
+                    int64_t keyId, step;
+                    double wallTime, value;
+                };
+                std::vector<Row> rows;
+                for (const StepScalars& step : batch.steps)
+                    for (const auto& [key, value] : step.values)
+                        rows.push_back({internKey(key), step.step, step.wallTime, value});
+                std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+                    return a.keyId != b.keyId ? a.keyId < b.keyId : a.step < b.step;
+                });
+                std::map<int64_t, LatestOfBatch> latestOfBatch;  // by key id
+                for (const Row& row : rows) {
+                    metric.bind(1, runId);
+                    metric.bind(2, row.keyId);
+                    metric.bind(3, row.step);
+                    metric.bind(4, row.wallTime);
+                    bindReal(metric, 5, row.value);
+                    metric.exec();
+                    metric.reset();
+                    const auto [entry, isNew] =
+                        latestOfBatch.try_emplace(row.keyId, LatestOfBatch::first(row.step, row.value));
+                    if (!isNew) entry->second.add(row.step, row.value);
+                }
                 // SET expressions see the old row; MIN/MAX of a NULL (NaN) side fall back to the
                 // other through COALESCE.
                 SQLite::Statement latest(*m_db, R"sql(
                     INSERT INTO latest_metrics (run_id, key_id, step, last, min, max)
-                    VALUES (?1, ?2, ?3, ?4, ?4, ?4)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                     ON CONFLICT (run_id, key_id) DO UPDATE SET
                         last = CASE WHEN excluded.step >= step THEN excluded.last ELSE last END,
                         step = MAX(step, excluded.step),
                         min = COALESCE(MIN(min, excluded.min), min, excluded.min),
                         max = COALESCE(MAX(max, excluded.max), max, excluded.max))sql");
-                for (const StepScalars& step : batch.steps) {
-                    for (const auto& [key, value] : step.values) {
-                        const int64_t keyId = internKey(key);
-                        metric.bind(1, runId);
-                        metric.bind(2, keyId);
-                        metric.bind(3, step.step);
-                        metric.bind(4, step.wallTime);
-                        bindReal(metric, 5, value);
-                        metric.exec();
-                        metric.reset();
-                        latest.bind(1, runId);
-                        latest.bind(2, keyId);
-                        latest.bind(3, step.step);
-                        bindReal(latest, 4, value);
-                        latest.exec();
-                        latest.reset();
-                    }
+                for (const auto& [keyId, folded] : latestOfBatch) {
+                    latest.bind(1, runId);
+                    latest.bind(2, keyId);
+                    latest.bind(3, folded.step);
+                    bindReal(latest, 4, folded.last);
+                    bindReal(latest, 5, folded.min);
+                    bindReal(latest, 6, folded.max);
+                    latest.exec();
+                    latest.reset();
                 }
             }
 

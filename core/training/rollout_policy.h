@@ -1,6 +1,7 @@
 #pragma once
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <atomic>
 #include <memory>
@@ -12,7 +13,8 @@
 namespace sage {
 
 /// What the RL trainer needs of a policy: sample groups of slates, score given slates in one
-/// batched pass, and a frozen copy for the KL reference.
+/// batched pass, and a frozen copy for the KL reference. Tensors in and out are on the CPU; the
+/// model itself lives on the device given to moveTo.
 class RolloutPolicy {
 public:
     virtual ~RolloutPolicy() = default;
@@ -31,7 +33,10 @@ public:
     virtual at::Tensor logProbs(const std::vector<std::vector<int64_t>>& histories,
                                 const at::Tensor& slates) = 0;
     virtual std::vector<at::Tensor> parameters() = 0;
+    /// A copy on the same device.
     virtual std::unique_ptr<RolloutPolicy> frozenCopy() const = 0;
+    /// Moves the model's parameters to `device` (before an optimizer is made over them).
+    virtual void moveTo(c10::Device device) = 0;
 };
 
 }  // namespace sage

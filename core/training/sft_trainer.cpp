@@ -12,6 +12,7 @@
 #include "training/action_space.h"
 #include "training/length_bucketed_batches.h"
 #include "training/ranking_evaluation.h"
+#include "training/training_device.h"
 #include "training/training_failure.h"
 
 namespace sage {
@@ -61,6 +62,7 @@ struct SftTrainer::Impl {
         policy = std::make_unique<GenerativePolicy>(amazonTokenSpace(cfg, data, embeddings, spaceDescription),
                                                     transformerOptions(cfg.model),
                                                     cfg.model.historyWindow, cfg.training.slateLength);
+        policy->moveTo(resolveDevice(cfg));
         optimizer = std::make_unique<torch::optim::AdamW>(
             policy->model()->parameters(),
             torch::optim::AdamWOptions(cfg.optimizer.learningRate).weight_decay(cfg.optimizer.weightDecay));

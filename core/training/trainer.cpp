@@ -1,7 +1,5 @@
 #include "training/trainer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <chrono>
 #include <cmath>
 #include <mutex>
@@ -22,6 +20,7 @@
 #include "training/ranking_evaluation.h"
 #include "training/sft_trainer.h"
 #include "training/step_trace.h"
+#include "training/training_device.h"
 #include "training/training_failure.h"
 
 namespace sage {
@@ -171,8 +170,9 @@ struct Trainer::Impl {
         : config(cfg),
           sink(s),
           control(c),
+          device(resolveDevice(cfg)),
           rng(static_cast<uint64_t>(cfg.training.seed) + 1),
-          generator(at::make_generator<at::CPUGeneratorImpl>(cfg.training.seed + 2)),
+          generator(seededGenerator(device, cfg.training.seed + 2)),
           objective(makeObjective(cfg.objective)),
           estimator(advantageEstimatorFor(cfg.objective)) {
         const int threads = cfg.training.threads > 0
@@ -184,6 +184,7 @@ struct Trainer::Impl {
             torch::manual_seed(cfg.training.seed);
             setup = makeSetup(cfg);
         }
+        setup.policy->moveTo(device);
         // The KL reference is the policy RL starts from (the SFT checkpoint when there is one).
         reference = setup.policy->frozenCopy();
         optimizer = makeOptimizer(cfg.optimizer, setup.policy->parameters());
@@ -204,6 +205,7 @@ struct Trainer::Impl {
     RunConfig config;
     TrainingSink& sink;
     TrainerControl& control;
+    c10::Device device;
     TrainingSetup setup;
     std::mt19937_64 rng;
     at::Generator generator;
@@ -319,7 +321,8 @@ bool Trainer::Impl::step() {
     StepTrace trace;
     const int64_t minibatchSize = (slateCount + training.minibatches - 1) / training.minibatches;
     for (int epoch = 0; epoch < training.innerEpochs; ++epoch) {
-        const auto order = torch::randperm(slateCount, generator, torch::kLong);
+        // Drawn with the device's generator, read on the CPU.
+        const auto order = torch::randperm(slateCount, generator, torch::TensorOptions(torch::kLong).device(device)).cpu();
         for (int64_t begin = 0; begin < slateCount; begin += minibatchSize) {
             if (stopRequested()) return false;
             const auto index = order.slice(0, begin, std::min(begin + minibatchSize, slateCount));

@@ -139,5 +139,27 @@ TEST(ConfigSchema, AppliesHidesOptionsThatDoNotMatter) {
     EXPECT_TRUE(schema.find("objective.ratio_level")->applies(config));
 }
 
+TEST(ConfigSchema, TrainingDeviceIsAutoCpuOrCuda) {
+    const RunConfig defaults;
+    EXPECT_EQ(defaults.training.device, "auto");
+    const auto* device = ConfigSchema::instance().find("training.device");
+    ASSERT_NE(device, nullptr);
+    EXPECT_EQ(device->kind, FieldKind::Choice);
+    EXPECT_EQ(device->choices, (std::vector<std::string>{"auto", "cpu", "cuda"}));
+
+    RunConfig config;
+    ConfigSchema::instance().applyAssignment(config, "training.device=cuda");
+    EXPECT_EQ(config.training.device, "cuda");
+    EXPECT_EQ(configFromJson(toJson(config)).training.device, "cuda");
+    try {
+        configFromJson(nlohmann::json{{"training", {{"device", "gpu"}}}});
+        ADD_FAILURE() << "accepted training.device = gpu";
+    } catch (const ConfigError& error) {
+        ASSERT_EQ(error.issues().size(), 1u);
+        EXPECT_EQ(error.issues()[0].key, "training.device");
+        EXPECT_NE(error.issues()[0].message.find("cuda"), std::string::npos) << error.issues()[0].message;
+    }
+}
+
 }  // namespace
 }  // namespace sage

@@ -579,6 +579,62 @@ TEST_F(RunStoreTest, LatestMetricsTrackLastMinAndMax) {
     EXPECT_EQ(4, store.run(id)->lastStep);
 }
 
+// writeBatch sorts a batch's rows and folds it into one latest_metrics write per key; the result
+// must be what writing the same rows one at a time gives, whatever the order, ties and NaNs.
+TEST_F(RunStoreTest, LatestMetricsOfABatchEqualThoseOfItsRowsWrittenOneByOne) {
+    RunStore store(m_path);
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int64_t> stepOf(0, 6);
+    std::uniform_real_distribution<double> valueOf(-5.0, 5.0);
+    for (int trial = 0; trial < 20; ++trial) {
+        const int64_t batched = store.createRun("e", "batched", "{}", 1);
+        const int64_t single = store.createRun("e", "single", "{}", 1);
+        for (int round = 0; round < 3; ++round) {
+            RunStore::Batch batch;
+            for (int row = 0; row < 8; ++row) {
+                const double value = rng() % 4 == 0 ? kNaN : valueOf(rng);
+                const double allNaN = kNaN;
+                batch.steps.push_back({stepOf(rng), 0.0, {{"loss", value}, {"never", allNaN}}});
+            }
+            store.writeBatch(batched, batch);
+            for (const auto& step : batch.steps) {
+                RunStore::Batch one;
+                one.steps.push_back(step);
+                store.writeBatch(single, one);
+            }
+            // The rows themselves: a step written twice in one batch keeps its later value.
+            const auto expectedSeries = store.metricSeries(single, "loss");
+            const auto actualSeries = store.metricSeries(batched, "loss");
+            ASSERT_EQ(expectedSeries.size(), actualSeries.size());
+            for (size_t i = 0; i < expectedSeries.size(); ++i) {
+                EXPECT_EQ(expectedSeries[i].step, actualSeries[i].step);
+                if (std::isnan(expectedSeries[i].value)) {
+                    EXPECT_TRUE(std::isnan(actualSeries[i].value));
+                } else {
+                    EXPECT_EQ(expectedSeries[i].value, actualSeries[i].value);
+                }
+            }
+            const auto expected = store.latestMetrics(single);
+            const auto actual = store.latestMetrics(batched);
+            ASSERT_EQ(expected.size(), actual.size());
+            for (size_t k = 0; k < expected.size(); ++k) {
+                SCOPED_TRACE(expected[k].key + ", trial " + std::to_string(trial));
+                EXPECT_EQ(expected[k].key, actual[k].key);
+                EXPECT_EQ(expected[k].step, actual[k].step);
+                for (auto [want, got] : {std::pair{expected[k].last, actual[k].last},
+                                         std::pair{expected[k].min, actual[k].min},
+                                         std::pair{expected[k].max, actual[k].max}}) {
+                    if (std::isnan(want)) {
+                        EXPECT_TRUE(std::isnan(got)) << got;
+                    } else {
+                        EXPECT_EQ(want, got);
+                    }
+                }
+            }
+        }
+    }
+}
+
 TEST_F(RunStoreTest, MetricSeriesReturnsOnlyPointsAfterTheGivenStep) {
     RunStore store(m_path);
     const int64_t id = store.createRun("e", "r", "{}", 1);

@@ -32,4 +32,15 @@ expect 2 "name: got text that is not valid UTF-8" -- \
 expect 2 "no-such.json" -- --config "$work/no-such.json" --db "$work/a.sqlite"
 expect 2 "--db FILE is required" -- --config "$preset"
 [ ! -e "$work/a.sqlite" ] || { echo "FAIL: a rejected configuration created a store"; exit 1; }
+
+# training.device=cuda trains where LibTorch sees a GPU; elsewhere it is refused before a run exists.
+out=$("$train" --config "$preset" --db "$work/cuda.sqlite" --quiet --set training.device=cuda \
+      --set training.steps=1 2>&1); rc=$?
+if [ "$rc" -eq 0 ]; then
+    echo "ok: a GPU is visible and training.device=cuda trained"
+elif [ "$rc" -eq 2 ] && grep -q "training.device: cuda was requested" <<<"$out" && [ ! -e "$work/cuda.sqlite" ]; then
+    echo "ok: exit 2, training.device=cuda refused without a GPU"
+else
+    echo "FAIL: training.device=cuda exited $rc"; echo "$out"; exit 1
+fi
 echo "all bad configurations rejected"

@@ -1,0 +1,19 @@
+#pragma once
+#include <ATen/core/Generator.h>
+#include <c10/core/Device.h>
+
+#include <cstdint>
+
+#include "config/run_config.h"
+
+namespace sage {
+
+/// The device `training.device` names: auto is CUDA when LibTorch sees a GPU, else the CPU.
+/// Throws ConfigError on training.device when cuda is asked for and LibTorch sees none.
+c10::Device resolveDevice(const RunConfig& config);
+
+/// A generator for sampling on `device`, seeded with `seed` (sampling ops take the generator of
+/// the device their tensors live on).
+at::Generator seededGenerator(c10::Device device, uint64_t seed);
+
+}  // namespace sage
