@@ -23,6 +23,7 @@ namespace sage::ui {
 namespace {
 constexpr int kSliderSteps = 999;  // the slider's 0..999 is the weight 0..0.999
 constexpr int kColumns = 2;
+constexpr int kSaveSmoothingDelayMs = 500;
 }  // namespace
 
 PlotGroupView::PlotGroupView(SeriesCache& cache, PanelGroupSpec group, QWidget* parent)
@@ -85,8 +86,14 @@ PlotGroupView::PlotGroupView(SeriesCache& cache, PanelGroupSpec group, QWidget* 
         const double w = double(v) / 1000.0;
         m_smoothingValue->setText(QString::number(w, 'f', 3));
         for (DashboardPanel* p : std::as_const(m_panels)) p->setSmoothing(w);
-        AppSettings::setSmoothing(m_group.id, w);
+        m_saveSmoothing.start();
     });
+    // Saved once the slider rests: writing the settings file on every step of a drag would cost
+    // each redraw a file write.
+    m_saveSmoothing.setSingleShot(true);
+    m_saveSmoothing.setInterval(kSaveSmoothingDelayMs);
+    connect(&m_saveSmoothing, &QTimer::timeout, this,
+            [this] { AppSettings::setSmoothing(m_group.id, smoothing()); });
     connect(m_xAxis, &QComboBox::currentIndexChanged, this, [this](int index) {
         for (DashboardPanel* p : std::as_const(m_panels))
             p->setXAxisMode(index == 1 ? XAxisMode::WallTime : XAxisMode::Step);
@@ -99,6 +106,10 @@ PlotGroupView::PlotGroupView(SeriesCache& cache, PanelGroupSpec group, QWidget* 
     setSmoothing(AppSettings::smoothing(m_group.id));
     setWallTimeAxis(AppSettings::xAxisIsWallTime(m_group.id));
     m_smoothingValue->setText(QString::number(smoothing(), 'f', 3));
+}
+
+PlotGroupView::~PlotGroupView() {
+    if (m_saveSmoothing.isActive()) AppSettings::setSmoothing(m_group.id, smoothing());
 }
 
 double PlotGroupView::smoothing() const { return double(m_smoothing->value()) / 1000.0; }

@@ -1,5 +1,6 @@
 #pragma once
 #include <QList>
+#include <QTimer>
 #include <QWidget>
 
 #include "panel_spec.h"
@@ -20,6 +21,8 @@ class PlotGroupView : public QWidget {
     Q_OBJECT
 public:
     PlotGroupView(SeriesCache& cache, PanelGroupSpec group, QWidget* parent = nullptr);
+    /// Saves a smoothing change still waiting for the slider to rest.
+    ~PlotGroupView() override;
 
     const QString& groupId() const { return m_group.id; }
     const QString& title() const { return m_group.title; }
@@ -52,6 +55,7 @@ private:
     QGridLayout* m_grid;
     QList<DashboardPanel*> m_panels;
     QList<qint64> m_runs;
+    QTimer m_saveSmoothing;
 };
 
 }  // namespace sage::ui

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include <QCheckBox>
 #include <QFile>
@@ -94,9 +95,8 @@ PlotPanel::PlotPanel(SeriesCache& cache, PanelSpec spec, QWidget* parent)
 
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->setNoAntialiasingOnDrag(true);
-    // One polyline call per graph instead of a segment loop: several times faster for the
-    // envelopes' thousands of points (bench/gui_bench.cpp).
-    m_plot->setPlottingHint(QCP::phFastPolylines, true);
+    // No QCP::phFastPolylines: that hint draws a graph segment by segment (one stroker set-up per
+    // segment); a single polyline with the 1 px pen the dense envelopes use is faster.
     m_plot->legend->setVisible(true);
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
@@ -110,15 +110,15 @@ PlotPanel::PlotPanel(SeriesCache& cache, PanelSpec spec, QWidget* parent)
     m_plot->xAxis->setTickLabelFont(small);
     m_plot->yAxis->setTickLabelFont(small);
 
-    // The crosshair lives on its own buffered layer: moving it repaints only that layer.
-    m_plot->addLayer(QStringLiteral("crosshair"), nullptr, QCustomPlot::limAbove);
-    m_plot->layer(QStringLiteral("crosshair"))->setMode(QCPLayer::lmBuffered);
+    // The crosshair lives on QCustomPlot's top layer, "overlay", buffered while it shows.
+    m_plot->layer(QStringLiteral("overlay"))->setMode(QCPLayer::lmLogical);
+    m_plot->installEventFilter(this);  // Leave hides the crosshair
     m_crossLine = new QCPItemStraightLine(m_plot);
-    m_crossLine->setLayer(QStringLiteral("crosshair"));
+    m_crossLine->setLayer(QStringLiteral("overlay"));
     m_crossLine->setPen(QPen(QColor(80, 80, 80), 1, Qt::DashLine));
     m_crossLine->setVisible(false);
     m_crossText = new QCPItemText(m_plot);
-    m_crossText->setLayer(QStringLiteral("crosshair"));
+    m_crossText->setLayer(QStringLiteral("overlay"));
     m_crossText->setPositionAlignment(Qt::AlignTop | Qt::AlignRight);
     m_crossText->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_crossText->position->setCoords(0.99, 0.02);
@@ -221,27 +221,156 @@ std::vector<PlotPanel::Curve> PlotPanel::resolveCurves() {
     return curves;
 }
 
-const std::vector<double>& PlotPanel::smoothed(const Curve& curve, const Series& series) {
-    const QString id = QStringLiteral("%1|%2|%3")
-                           .arg(curve.run)
-                           .arg(quintptr(&series))
-                           .arg(curve.key);
-    Smoothed& s = m_smoothed[id];
-    if (s.size != series.size() || s.weight != smoothing()) {
-        s.values = debiasedEma(series.values, smoothing());
-        s.size = series.size();
-        s.weight = smoothing();
-    }
+bool PlotPanel::EnvelopeKey::operator==(const EnvelopeKey& o) const {
+    return series == o.series && band == o.band && size == o.size && weight == o.weight &&
+           wall == o.wall && log == o.log && low == o.low && high == o.high &&
+           buckets == o.buckets;
+}
+
+const std::vector<double>& PlotPanel::smoothed(const Series& series) {
+    Smoothed& s = m_smoothed[&series];
+    if (s.weight != smoothing() || s.values.size() > series.size()) s = Smoothed{smoothing(), {}, {}};
+    extendDebiasedEma(series.values, s.weight, s.state, s.values);
     return s.values;
 }
 
-std::vector<double> PlotPanel::xOf(const Series& series) const {
-    return xAxisMode() == XAxisMode::Step ? series.steps : series.wallTimes;
+const std::vector<double>* PlotPanel::smoothedIfCurrent(const Series& series) const {
+    const auto found = m_smoothed.find(&series);
+    if (found == m_smoothed.end() || found->second.weight != smoothing()) return nullptr;
+    return &found->second.values;
+}
+
+PlotPanel::BandKind PlotPanel::bandOf(const Curve& c) const {
+    if (c.low && c.high && c.low->size() == c.series->size() && c.high->size() == c.series->size())
+        return BandKind::LowHigh;
+    if (c.stdDev && c.stdDev->size() == c.series->size()) return BandKind::StdDev;
+    return BandKind::None;
+}
+
+QString PlotPanel::graphLayout(const std::vector<Curve>& curves) const {
+    QString layout = QStringLiteral("%1|%2").arg(runs().size() > 1).arg(smoothing() > 0.0);
+    for (const Curve& c : curves) {
+        layout += QStringLiteral("|%1:%2:%3:%4:%5:%6")
+                      .arg(c.label)
+                      .arg(int(bandOf(c)))
+                      .arg(c.series->size() > 0)
+                      .arg(quintptr(c.series))
+                      .arg(quintptr(c.low ? c.low : c.stdDev))
+                      .arg(quintptr(c.high));
+    }
+    return layout;
+}
+
+void PlotPanel::rebuildGraphs() {
+    m_plot->clearGraphs();
+    m_graphs.clear();
+    const bool smooth = smoothing() > 0.0;
+    const bool manyRuns = runs().size() > 1;
+    const auto add = [&](size_t curve, Role role, const QPen& pen) {
+        DrawnGraph drawn;
+        drawn.graph = m_plot->addGraph();
+        drawn.graph->setAdaptiveSampling(false);  // the envelope already is one point pair per pixel
+        drawn.curve = curve;
+        drawn.role = role;
+        drawn.pen = pen;
+        drawn.graph->setPen(pen);
+        if (role != Role::Line) drawn.graph->removeFromLegend();
+        m_graphs.push_back(drawn);
+        return drawn.graph;
+    };
+    for (size_t i = 0; i < m_curves.size(); ++i) {
+        const Curve& c = m_curves[i];
+        if (c.series->size() == 0) continue;
+        const QColor color = manyRuns ? RunPalette::shared().color(c.run)
+                                      : kCurveColors[c.index % std::size(kCurveColors)];
+        const Qt::PenStyle dash = manyRuns ? kDashes[c.index % std::size(kDashes)] : Qt::SolidLine;
+        // Bands first, so lines draw over them.
+        if (bandOf(c) != BandKind::None) {
+            QColor fill = color;
+            fill.setAlpha(45);
+            QCPGraph* low = add(i, Role::BandLow, QPen(Qt::NoPen));
+            QCPGraph* high = add(i, Role::BandHigh, QPen(Qt::NoPen));
+            high->setBrush(fill);
+            high->setChannelFillGraph(low);
+        }
+        if (smooth) {
+            QColor faint = color;
+            faint.setAlpha(70);
+            add(i, Role::Raw, QPen(faint, 1, dash));
+        }
+        add(i, Role::Line, QPen(color, 1.6, dash))->setName(c.label);
+    }
+    // Smoothed copies of series no curve draws any more are dropped.
+    std::set<const Series*> used;
+    for (const Curve& c : m_curves)
+        for (const Series* s : {c.series, c.low, c.high, c.stdDev}) used.insert(s);
+    for (auto it = m_smoothed.begin(); it != m_smoothed.end();)
+        it = used.count(it->first) ? std::next(it) : m_smoothed.erase(it);
+}
+
+std::vector<double> PlotPanel::bandValues(const Curve& c, Role role) {
+    const bool smooth = smoothing() > 0.0;
+    const auto values = [&](const Series& s) -> const std::vector<double>& {
+        return smooth ? smoothed(s) : s.values;
+    };
+    if (bandOf(c) == BandKind::LowHigh) return values(role == Role::BandLow ? *c.low : *c.high);
+    const std::vector<double>& main = values(*c.series);
+    const std::vector<double>& sd = values(*c.stdDev);
+    const double sign = role == Role::BandLow ? -1.0 : 1.0;
+    std::vector<double> out(main.size());
+    for (size_t i = 0; i < main.size(); ++i) out[i] = main[i] + sign * sd[i];
+    return out;
+}
+
+void PlotPanel::updateGraph(DrawnGraph& drawn, const EnvelopeKey& key) {
+    if (drawn.key == key) return;
+    drawn.key = key;
+    const Curve& c = m_curves[drawn.curve];
+    const bool smooth = smoothing() > 0.0;
+    const std::vector<double>& x = key.wall ? c.series->wallTimes : c.series->steps;
+    std::vector<double> owned;
+    const std::vector<double>* y = &c.series->values;
+    if (drawn.role == Role::BandLow || drawn.role == Role::BandHigh) {
+        owned = bandValues(c, drawn.role);
+        y = &owned;
+    } else if (drawn.role == Role::Line && smooth) {
+        y = &smoothed(*c.series);
+    }
+    XYPoints points;
+    // Steps are always finite; wall times are missing (NaN) for evaluations appended live.
+    if (!key.wall || std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); })) {
+        points = minMaxEnvelope(x, *y, key.low, key.high, key.buckets, key.log);
+    } else {
+        // Points without an x are left out.
+        std::vector<double> x2, y2;
+        for (size_t i = 0; i < x.size() && i < y->size(); ++i) {
+            if (!std::isfinite(x[i])) continue;
+            x2.push_back(x[i]);
+            y2.push_back((*y)[i]);
+        }
+        points = minMaxEnvelope(x2, y2, key.low, key.high, key.buckets, key.log);
+    }
+    QVector<QCPGraphData> data(int(points.x.size()));
+    for (size_t i = 0; i < points.x.size(); ++i) data[int(i)] = QCPGraphData(points.x[i], points.y[i]);
+    drawn.graph->data()->set(data, true);
+    // Where points are denser than every other pixel the line is a solid band of vertical
+    // strokes: a 1 px aliased pen draws it the same and takes the raster engine's fast path.
+    const bool dense = data.size() * 2 > key.buckets;
+    QPen pen = drawn.pen;
+    if (dense && pen.style() != Qt::NoPen) pen.setWidthF(1.0);
+    drawn.graph->setPen(pen);
+    drawn.graph->setAntialiased(!dense);
+    drawn.graph->setAntialiasedFill(!dense);
 }
 
 void PlotPanel::rebuild() {
-    m_plot->clearGraphs();
-    m_curves = resolveCurves();
+    std::vector<Curve> curves = resolveCurves();
+    const QString layout = graphLayout(curves);
+    m_curves = std::move(curves);
+    if (layout != m_graphLayout) {
+        m_graphLayout = layout;
+        rebuildGraphs();
+    }
     const bool wall = xAxisMode() == XAxisMode::WallTime;
     m_plot->xAxis->setLabel(wall ? tr("wall time (s)") : tr("step"));
 
@@ -266,6 +395,7 @@ void PlotPanel::rebuild() {
     m_plot->legend->setVisible(any);
     if (!any) {
         m_emptyText->setText(tr("No data yet for %1").arg(spec().keys().join(QStringLiteral(", "))));
+        for (DrawnGraph& drawn : m_graphs) drawn.graph->setVisible(false);
         return;
     }
     if (m_autoRange) {
@@ -277,98 +407,45 @@ void PlotPanel::rebuild() {
     // One bucket per pixel of the plot's width (the axis rect is a little narrower; its size is
     // only settled by the next replot).
     const int buckets = std::max(64, m_plot->width());
-    const bool log = spec().logY;
     const bool smooth = smoothing() > 0.0;
-    const bool manyRuns = runs().size() > 1;
 
-    // Copies x and y, dropping non-finite x (eval points without a wall time) and, on a log
-    // axis, y ≤ 0; then reduces to the envelope of the visible range.
-    const auto envelope = [&](const Series& s, const std::vector<double>& y) {
-        const std::vector<double>& xs = wall ? s.wallTimes : s.steps;
-        std::vector<double> x2, y2;
-        x2.reserve(xs.size());
-        y2.reserve(xs.size());
-        for (size_t i = 0; i < xs.size() && i < y.size(); ++i) {
-            if (!std::isfinite(xs[i])) continue;
-            x2.push_back(xs[i]);
-            y2.push_back(log && !(y[i] > 0) ? std::nan("") : y[i]);
-        }
-        return minMaxEnvelope(x2, y2, view.lower, view.upper, buckets);
-    };
-    const auto addGraph = [&](const XYPoints& pts, const QPen& pen) {
-        QCPGraph* g = m_plot->addGraph();
-        g->setPen(pen);
-        g->data()->set(QVector<QCPGraphData>(), true);
-        QVector<QCPGraphData> data(int(pts.x.size()));
-        for (size_t i = 0; i < pts.x.size(); ++i) data[int(i)] = QCPGraphData(pts.x[i], pts.y[i]);
-        g->data()->set(data, true);
-        g->setAdaptiveSampling(false);  // the envelope already is one point pair per pixel
-        return g;
-    };
-
-    for (const Curve& c : m_curves) {
-        if (c.series->size() == 0) continue;
-        const QColor color = manyRuns ? RunPalette::shared().color(c.run)
-                                      : kCurveColors[c.index % std::size(kCurveColors)];
-        const Qt::PenStyle dash = manyRuns ? kDashes[c.index % std::size(kDashes)] : Qt::SolidLine;
+    for (DrawnGraph& drawn : m_graphs) {
+        const Curve& c = m_curves[drawn.curve];
         const bool hidden = m_hidden.contains(c.label);
-        const std::vector<double>& main = smooth ? smoothed(c, *c.series) : c.series->values;
-
-        // Bands first, so lines draw over them.
-        const auto band = [&](const std::vector<double>& lo, const std::vector<double>& hi,
-                              const Series& shape) {
-            QColor fill = color;
-            fill.setAlpha(45);
-            QCPGraph* low = addGraph(envelope(shape, lo), QPen(Qt::NoPen));
-            QCPGraph* high = addGraph(envelope(shape, hi), QPen(Qt::NoPen));
-            high->setBrush(fill);
-            high->setChannelFillGraph(low);
-            for (QCPGraph* g : {low, high}) {
-                g->removeFromLegend();
-                g->setVisible(!hidden);
-            }
-        };
-        if (c.low && c.high && c.low->size() == c.series->size() &&
-            c.high->size() == c.series->size()) {
-            band(smooth ? smoothed(c, *c.low) : c.low->values,
-                 smooth ? smoothed(c, *c.high) : c.high->values, *c.series);
-        } else if (c.stdDev && c.stdDev->size() == c.series->size()) {
-            const std::vector<double>& sd = smooth ? smoothed(c, *c.stdDev) : c.stdDev->values;
-            std::vector<double> lo(main.size()), hi(main.size());
-            for (size_t i = 0; i < main.size(); ++i) {
-                lo[i] = main[i] - sd[i];
-                hi[i] = main[i] + sd[i];
-            }
-            band(lo, hi, *c.series);
+        drawn.graph->setVisible(!hidden);
+        if (drawn.role == Role::Line) {
+            if (QCPAbstractLegendItem* item = m_plot->legend->itemWithPlottable(drawn.graph))
+                item->setTextColor(hidden ? QColor(170, 170, 170) : Qt::black);
         }
-        if (smooth) {
-            QColor faint = color;
-            faint.setAlpha(70);
-            QCPGraph* raw = addGraph(envelope(*c.series, c.series->values), QPen(faint, 1, dash));
-            raw->removeFromLegend();
-            raw->setVisible(!hidden);
-        }
-        QCPGraph* line = addGraph(envelope(*c.series, main), QPen(color, 1.6, dash));
-        line->setName(c.label);
-        line->setVisible(!hidden);
-        if (QCPAbstractLegendItem* item = m_plot->legend->itemWithPlottable(line))
-            item->setTextColor(hidden ? QColor(170, 170, 170) : Qt::black);
+        if (hidden) continue;  // its envelope is computed when it is shown again
+        EnvelopeKey key;
+        key.series = c.series;
+        key.band = drawn.role == Role::BandLow ? (c.low ? c.low : c.stdDev)
+                   : drawn.role == Role::BandHigh ? (c.high ? c.high : c.stdDev)
+                                                  : nullptr;
+        key.size = c.series->size();
+        key.weight = smooth && drawn.role != Role::Raw ? smoothing() : 0.0;
+        key.wall = wall;
+        key.log = spec().logY;
+        key.low = view.lower;
+        key.high = view.upper;
+        key.buckets = buckets;
+        updateGraph(drawn, key);
     }
 
     if (m_autoRange) {
         bool found = false;
         QCPRange y;
-        for (int i = 0; i < m_plot->graphCount(); ++i) {
-            QCPGraph* g = m_plot->graph(i);
-            if (!g->visible()) continue;
+        for (const DrawnGraph& drawn : m_graphs) {
+            if (!drawn.graph->visible()) continue;
             bool ok = false;
-            const QCPRange r = g->getValueRange(ok, QCP::sdBoth, view);
+            const QCPRange r = drawn.graph->getValueRange(ok, QCP::sdBoth, view);
             if (!ok) continue;
             y = found ? QCPRange(std::min(y.lower, r.lower), std::max(y.upper, r.upper)) : r;
             found = true;
         }
         if (found) {
-            if (log) {
+            if (spec().logY) {
                 m_plot->yAxis->setRange(y.lower / 1.3, y.upper * 1.3);
             } else {
                 // A flat series (up to rounding noise, e.g. a cap of 1 ± 1e-16) gets a readable
@@ -401,12 +478,8 @@ QString PlotPanel::crosshairText(double x) const {
         const size_t i = size_t(it - xs.begin()) - 1;
         double v = c.series->values[i];
         if (smooth) {
-            const auto found = m_smoothed.find(QStringLiteral("%1|%2|%3")
-                                                   .arg(c.run)
-                                                   .arg(quintptr(c.series))
-                                                   .arg(c.key));
-            if (found != m_smoothed.end() && i < found->second.values.size())
-                v = found->second.values[i];
+            const std::vector<double>* s = smoothedIfCurrent(*c.series);
+            if (s && i < s->size()) v = (*s)[i];
         }
         lines.append(QStringLiteral("%1: %2").arg(c.label).arg(v, 0, 'g', 5));
     }
@@ -415,16 +488,36 @@ QString PlotPanel::crosshairText(double x) const {
 
 void PlotPanel::onMouseMove(QMouseEvent* event) {
     const QPointF pos = event->position();
-    const bool inside = m_plot->axisRect()->rect().contains(pos.toPoint());
-    m_crossLine->setVisible(inside && !m_curves.empty());
-    m_crossText->setVisible(inside && !m_curves.empty());
-    if (inside) {
-        const double x = m_plot->xAxis->pixelToCoord(pos.x());
-        m_crossLine->point1->setCoords(x, 0);
-        m_crossLine->point2->setCoords(x, 1);
-        m_crossText->setText(crosshairText(x));
-    }
-    m_plot->layer(QStringLiteral("crosshair"))->replot();
+    if (m_plot->axisRect()->rect().contains(pos.toPoint()) && !m_curves.empty())
+        showCrosshair(m_plot->xAxis->pixelToCoord(pos.x()));
+    else
+        hideCrosshair();
+}
+
+void PlotPanel::showCrosshair(double x) {
+    m_crossLine->setVisible(true);
+    m_crossText->setVisible(true);
+    m_crossLine->point1->setCoords(x, 0);
+    m_crossLine->point2->setCoords(x, 1);
+    m_crossText->setText(crosshairText(x));
+    // The overlay has a paint buffer of its own only while the crosshair shows: moving it then
+    // repaints that layer alone, and every other replot clears and blends one buffer, not two.
+    QCPLayer* overlay = m_plot->layer(QStringLiteral("overlay"));
+    overlay->setMode(QCPLayer::lmBuffered);
+    overlay->replot();  // a full replot when the buffers were just rearranged
+}
+
+void PlotPanel::hideCrosshair() {
+    if (!m_crossLine->visible()) return;
+    m_crossLine->setVisible(false);
+    m_crossText->setVisible(false);
+    m_plot->layer(QStringLiteral("overlay"))->setMode(QCPLayer::lmLogical);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool PlotPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_plot && event->type() == QEvent::Leave) hideCrosshair();
+    return DashboardPanel::eventFilter(watched, event);
 }
 
 QStringList PlotPanel::curveLabels() const {
@@ -481,21 +574,20 @@ QString PlotPanel::csvText() const {
         const QString name = QStringLiteral("run%1:%2").arg(c.run).arg(c.key);
         header.append(name);
         if (smooth) header.append(name + QStringLiteral(" (smoothed)"));
-        const std::vector<double>* smoothedValues = nullptr;
+        // The smoothing the panel drew, or computed now if the series grew since.
+        std::vector<double> smoothedValues;
         if (smooth) {
-            const auto found = m_smoothed.find(QStringLiteral("%1|%2|%3")
-                                                   .arg(c.run)
-                                                   .arg(quintptr(c.series))
-                                                   .arg(c.key));
-            if (found != m_smoothed.end()) smoothedValues = &found->second.values;
+            const std::vector<double>* current = smoothedIfCurrent(*c.series);
+            smoothedValues = current && current->size() == c.series->size()
+                                 ? *current
+                                 : debiasedEma(c.series->values, smoothing());
         }
         for (size_t i = 0; i < c.series->size(); ++i) {
             QStringList& row = rows[qint64(c.series->steps[i])];
             if (row.isEmpty())
                 for (int k = 0; k < width; ++k) row.append(QString());
             row[column] = QString::number(c.series->values[i], 'g', 17);
-            if (smooth && smoothedValues && i < smoothedValues->size())
-                row[column + 1] = QString::number((*smoothedValues)[i], 'g', 17);
+            if (smooth) row[column + 1] = QString::number(smoothedValues[i], 'g', 17);
         }
         column += smooth ? 2 : 1;
     }

@@ -3,10 +3,13 @@
 #include <utility>
 #include <vector>
 
+#include <QPen>
 #include <QSet>
 
 #include "dashboard_panel.h"
+#include "series_smoothing.h"
 
+class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemText;
 class QCheckBox;
@@ -20,7 +23,8 @@ struct Series;
 /// A panel of line plots: one or more metrics for every shown run, smoothed with TensorBoard's
 /// EMA over the full series, drawn from per-pixel min/max envelopes of the visible range (so zoom
 /// brings back every point), with bands, log y, a crosshair that reads out every visible curve,
-/// legend toggles and exports.
+/// legend toggles and exports. A redraw recomputes only the envelopes whose inputs changed (new
+/// points, another range or width, smoothing, axis) and keeps its graphs while the curves stay.
 class PlotPanel : public DashboardPanel {
     Q_OBJECT
 public:
@@ -46,6 +50,7 @@ public:
 
 protected:
     void rebuild() override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     struct Curve {
@@ -58,11 +63,52 @@ private:
         const Series* stdDev = nullptr;
         int index = 0;  // curve position within its run, for colours and dashes
     };
+    enum class BandKind { None, LowHigh, StdDev };
+    /// What one QCPGraph draws for its curve.
+    enum class Role { Line, Raw, BandLow, BandHigh };
+    /// What a graph's points were computed from: while none of it changes, the envelope already
+    /// in the graph is current and a redraw only repaints.
+    struct EnvelopeKey {
+        const Series* series = nullptr;
+        const Series* band = nullptr;
+        size_t size = 0;
+        double weight = 0.0;  // the smoothing applied, 0 for raw values
+        bool wall = false;
+        bool log = false;
+        double low = 0.0;
+        double high = 0.0;
+        int buckets = 0;
+        bool operator==(const EnvelopeKey& other) const;
+    };
+    struct DrawnGraph {
+        QCPGraph* graph = nullptr;
+        size_t curve = 0;  // into m_curves
+        Role role = Role::Line;
+        QPen pen;          // the pen for sparse points; dense envelopes draw thinner, aliased
+        EnvelopeKey key;
+    };
+    struct Smoothed {
+        double weight = -1.0;
+        EmaState state;
+        std::vector<double> values;
+    };
+
     std::vector<Curve> resolveCurves();
-    const std::vector<double>& smoothed(const Curve& curve, const Series& series);
-    std::vector<double> xOf(const Series& series) const;
+    BandKind bandOf(const Curve& curve) const;
+    /// Names the graphs `curves` need; when it differs from the built one, rebuildGraphs runs.
+    QString graphLayout(const std::vector<Curve>& curves) const;
+    void rebuildGraphs();
+    /// The y values a graph draws (smoothed when smoothing is on), before the envelope.
+    std::vector<double> bandValues(const Curve& curve, Role role);
+    void updateGraph(DrawnGraph& drawn, const EnvelopeKey& key);
+    /// The series smoothed with the current weight: extended over new points only, recomputed
+    /// when the weight changes.
+    const std::vector<double>& smoothed(const Series& series);
+    const std::vector<double>* smoothedIfCurrent(const Series& series) const;
     void showMetricsMenu();
     void onMouseMove(QMouseEvent* event);
+    void showCrosshair(double x);
+    void hideCrosshair();
     void onXRangeChanged();
     void updateTitle();
 
@@ -75,14 +121,10 @@ private:
     QCPItemText* m_emptyText;
 
     std::vector<Curve> m_curves;
+    std::vector<DrawnGraph> m_graphs;
+    QString m_graphLayout;
     QSet<QString> m_hidden;
-    // Smoothed copies, recomputed when the series grows or the weight changes.
-    struct Smoothed {
-        size_t size = 0;
-        double weight = -1.0;
-        std::vector<double> values;
-    };
-    std::map<QString, Smoothed> m_smoothed;  // by curve label
+    std::map<const Series*, Smoothed> m_smoothed;  // series are append-only and stay in place
     bool m_autoRange = true;
     bool m_applyingRange = false;
 };

@@ -1,6 +1,11 @@
+#include <algorithm>
 #include <cmath>
+#include <random>
+#include <utility>
 
+#include <QApplication>
 #include <QFile>
+#include <QMouseEvent>
 #include <QTest>
 
 #include <gtest/gtest.h>
@@ -100,23 +105,176 @@ TEST_F(PlotPanelTest, CrosshairShowsEveryVisibleRunsValueAtTheStep) {
     EXPECT_FALSE(panel.crosshairText(12.0).contains(QString("run %1").arg(b)));
 }
 
+// The points a graph hands to the painter, in x order.
+std::vector<std::pair<double, double>> pointsOf(const QCPGraph* graph) {
+    std::vector<std::pair<double, double>> points;
+    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
+        points.emplace_back(it->key, it->value);
+    return points;
+}
+
+QCPGraph* graphNamed(const QCustomPlot* plot, const QString& name) {
+    for (int i = 0; i < plot->graphCount(); ++i)
+        if (plot->graph(i)->name() == name) return plot->graph(i);
+    return nullptr;
+}
+
+// The faint raw line drawn under a smoothed curve: the graph with a pen but no legend entry.
+QCPGraph* rawGraph(const QCustomPlot* plot) {
+    for (int i = 0; i < plot->graphCount(); ++i) {
+        QCPGraph* g = plot->graph(i);
+        if (!plot->legend->hasItemWithPlottable(g) && g->pen().style() != Qt::NoPen) return g;
+    }
+    return nullptr;
+}
+
+// The crosshair's line and read-out: the items on the overlay layer.
+QList<QCPAbstractItem*> crosshairItems(const QCustomPlot* plot) {
+    QList<QCPAbstractItem*> items;
+    for (int i = 0; i < plot->itemCount(); ++i)
+        if (plot->item(i)->layer() == plot->layer("overlay")) items.append(plot->item(i));
+    return items;
+}
+
 TEST_F(PlotPanelTest, LongSeriesDrawFromAnEnvelopeAndRegainDetailWhenZoomed) {
     const int64_t run = m_store.createRun("plots", "long", "{}", 1);
     RunStore::Batch batch;
-    for (int s = 0; s < 100000; ++s) batch.steps.push_back({s, double(s), {{"m", std::sin(s * 0.01)}}});
+    std::vector<double> values;
+    std::mt19937 rng(2);
+    std::normal_distribution<double> noise(0.0, 0.1);
+    for (int s = 0; s < 100000; ++s) {
+        values.push_back(s == 31337 ? 25.0 : s == 77777 ? -25.0 : std::sin(s * 0.01) + noise(rng));
+        batch.steps.push_back({s, double(s), {{"m", values.back()}}});
+    }
     m_store.writeBatch(run, batch);
     PlotPanel panel(m_cache, PanelSpec::ofKeys("m", {"m"}));
     panel.resize(700, 400);
     panel.show();
     panel.setRuns({run});
+    panel.setSmoothing(0.6);
     panel.redrawNow();
     const int width = panel.plot()->width();
-    EXPECT_LE(panel.drawnPointCount("m"), 2 * std::max(64, width) + 2);
-    EXPECT_GT(panel.drawnPointCount("m"), 64);
+    QCPGraph* line = graphNamed(panel.plot(), "m");
+    QCPGraph* raw = rawGraph(panel.plot());
+    ASSERT_TRUE(line && raw);
+    EXPECT_LE(line->dataCount(), 2 * std::max(64, width) + 4);
+    EXPECT_GT(line->dataCount(), 64);
+    // Zoomed out, the raw envelope still holds both one-step spikes.
+    const auto zoomedOut = pointsOf(raw);
+    EXPECT_LE(zoomedOut.size(), size_t(2 * std::max(64, width) + 4));
+    EXPECT_NE(std::find(zoomedOut.begin(), zoomedOut.end(), std::make_pair(31337.0, 25.0)),
+              zoomedOut.end());
+    EXPECT_NE(std::find(zoomedOut.begin(), zoomedOut.end(), std::make_pair(77777.0, -25.0)),
+              zoomedOut.end());
 
+    // Zoomed in to 100 steps: every raw point, and the smoothing of the whole series there.
     panel.zoomTo(5000, 5099);
     panel.redrawNow();
     EXPECT_EQ(panel.drawnPointCount("m"), 102) << "100 points in view and a neighbour each side";
+    const std::vector<double> smoothed = debiasedEma(values, 0.6);
+    const auto rawPoints = pointsOf(raw);
+    const auto linePoints = pointsOf(line);
+    ASSERT_EQ(rawPoints.size(), 102u);
+    ASSERT_EQ(linePoints.size(), 102u);
+    for (size_t k = 0; k < rawPoints.size(); ++k) {
+        const size_t step = 4999 + k;
+        EXPECT_EQ(rawPoints[k], std::make_pair(double(step), values[step]));
+        EXPECT_EQ(linePoints[k], std::make_pair(double(step), smoothed[step]));
+    }
+
+    // Out again: back to the envelope.
+    panel.zoomTo(0, 99999);
+    panel.redrawNow();
+    EXPECT_LE(panel.drawnPointCount("m"), 2 * std::max(64, width) + 4);
+}
+
+TEST_F(PlotPanelTest, RedrawsFollowNewPointsSmoothingChangesAndCurvesShownAgain) {
+    const int64_t run = m_store.createRun("plots", "live", "{}", 1);
+    RunStore::Batch batch;
+    std::vector<double> values;
+    for (int s = 0; s < 5000; ++s) {
+        values.push_back(std::cos(s * 0.003) + (s % 11) * 0.01);
+        batch.steps.push_back({s, double(s), {{"m", values.back()}}});
+    }
+    m_store.writeBatch(run, batch);
+    PlotPanel panel(m_cache, PanelSpec::ofKeys("m", {"m"}));
+    panel.resize(700, 400);
+    panel.show();
+    panel.setRuns({run});
+    panel.setSmoothing(0.6);
+    panel.redrawNow();
+    ASSERT_EQ(pointsOf(graphNamed(panel.plot(), "m")).back().first, 4999.0);
+    // The user looks at the newest steps and room to their right, so the view stays put.
+    panel.zoomTo(4900, 5100);
+    panel.redrawNow();
+    ASSERT_EQ(pointsOf(graphNamed(panel.plot(), "m")).back().first, 4999.0);
+
+    // Live points arrive in view: the curve reaches them, smoothed as if the series were whole.
+    MetricsBatch live;
+    for (int s = 5000; s < 5010; ++s) {
+        values.push_back(2.0 + s * 1e-4);
+        live.steps.push_back({s, double(s), {{"m", values.back()}}});
+    }
+    m_cache.appendLive(run, live);
+    panel.redrawNow();
+    auto last = pointsOf(graphNamed(panel.plot(), "m")).back();
+    EXPECT_EQ(last.first, 5009.0);
+    EXPECT_EQ(last.second, debiasedEma(values, 0.6).back());
+    // The CSV has every point, smoothed over the whole series, even for points not yet drawn.
+    values.push_back(-1.0);
+    MetricsBatch one;
+    one.steps.push_back({5010, 5010.0, {{"m", -1.0}}});
+    m_cache.appendLive(run, one);
+    const QList<QStringList> rows = test::parseCsv(panel.csvText());
+    ASSERT_EQ(rows.size(), 5012);  // header + 5011 steps
+    EXPECT_EQ(rows.back()[0], "5010");
+    EXPECT_EQ(rows.back()[2].toDouble(), debiasedEma(values, 0.6).back());
+
+    // Another smoothing weight redraws the curve with it.
+    panel.setSmoothing(0.95);
+    panel.redrawNow();
+    last = pointsOf(graphNamed(panel.plot(), "m")).back();
+    EXPECT_EQ(last.first, 5010.0);
+    EXPECT_EQ(last.second, debiasedEma(values, 0.95).back());
+
+    // A hidden curve is not recomputed while hidden, and is current again once shown.
+    panel.setCurveHidden("m", true);
+    panel.redrawNow();
+    EXPECT_FALSE(graphNamed(panel.plot(), "m")->visible());
+    panel.zoomTo(100, 199);
+    panel.redrawNow();
+    panel.setCurveHidden("m", false);
+    panel.redrawNow();
+    const auto shown = pointsOf(graphNamed(panel.plot(), "m"));
+    ASSERT_EQ(shown.size(), 102u);
+    EXPECT_EQ(shown.front().first, 99.0);
+    EXPECT_EQ(shown.back().first, 200.0);
+}
+
+TEST_F(PlotPanelTest, TheCrosshairShowsWhileTheMouseIsOverThePlotAndGoesWhenItLeaves) {
+    const int64_t run = writeRun(m_store, "a", 0.1, 30);
+    PlotPanel panel(m_cache, PanelSpec::ofKeys("reward", {"reward"}));
+    panel.resize(600, 400);
+    panel.show();
+    panel.setRuns({run});
+    panel.redrawNow();
+    QCPLayer* overlay = panel.plot()->layer("overlay");
+    ASSERT_TRUE(overlay);
+    EXPECT_EQ(overlay->mode(), QCPLayer::lmLogical) << "no second paint buffer while not hovered";
+
+    const QPoint inside = panel.plot()->axisRect()->rect().center();
+    QMouseEvent move(QEvent::MouseMove, inside, panel.plot()->mapToGlobal(inside), Qt::NoButton,
+                     Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(panel.plot(), &move);
+    const QList<QCPAbstractItem*> items = crosshairItems(panel.plot());
+    ASSERT_EQ(items.size(), 2);
+    EXPECT_EQ(overlay->mode(), QCPLayer::lmBuffered);
+    for (QCPAbstractItem* item : items) EXPECT_TRUE(item->visible());
+
+    QEvent leave(QEvent::Leave);
+    QApplication::sendEvent(panel.plot(), &leave);
+    EXPECT_EQ(overlay->mode(), QCPLayer::lmLogical);
+    for (QCPAbstractItem* item : items) EXPECT_FALSE(item->visible());
 }
 
 TEST_F(PlotPanelTest, LogAxisWallTimeAndEmptyPanelsDoNotBreak) {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -51,6 +52,45 @@ TEST(DebiasedEmaTest, ZeroWeightIsTheSeriesAndAConstantStaysConstant) {
     EXPECT_TRUE(debiasedEma({}, 0.5).empty());
 }
 
+TEST(DebiasedEmaTest, ExtendingOverNewPointsGivesTheSameValuesAsSmoothingTheWholeSeries) {
+    std::vector<double> values;
+    std::mt19937 rng(5);
+    std::normal_distribution<double> noise(0.0, 1.0);
+    for (int i = 0; i < 5000; ++i) values.push_back(i == 1234 ? kNaN : noise(rng));
+    const std::vector<double> whole = debiasedEma(values, 0.8);
+    // The live case: the series grows in uneven chunks and is smoothed over the new points only.
+    EmaState state;
+    std::vector<double> smoothed;
+    std::vector<double> grown;
+    for (size_t end : {1u, 2u, 700u, 1234u, 1235u, 4999u, 5000u}) {
+        grown.assign(values.begin(), values.begin() + long(end));
+        extendDebiasedEma(grown, 0.8, state, smoothed);
+        ASSERT_EQ(smoothed.size(), end);
+    }
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (std::isnan(whole[i]))
+            EXPECT_TRUE(std::isnan(smoothed[i])) << i;
+        else
+            EXPECT_EQ(smoothed[i], whole[i]) << i;  // bit for bit
+    }
+}
+
+TEST(DebiasedEmaTest, LongSeriesMatchTheReferenceLoopBitForBit) {
+    // Past a few thousand points w^n underflows; the implementation then stops the product (the
+    // debias is exactly 1 from 2^-53 on), which must not change a single value.
+    std::vector<double> values(20000);
+    for (size_t i = 0; i < values.size(); ++i) values[i] = std::sin(double(i) * 0.01) + 0.001 * double(i);
+    for (double weight : {0.6, 0.99}) {
+        const std::vector<double> got = debiasedEma(values, weight);
+        double last = 0.0, power = 1.0;
+        for (size_t i = 0; i < values.size(); ++i) {
+            last = last * weight + (1.0 - weight) * values[i];
+            power *= weight;
+            ASSERT_EQ(got[i], last / (1.0 - power)) << "w=" << weight << " i=" << i;
+        }
+    }
+}
+
 TEST(MinMaxEnvelopeTest, KeepsEveryBucketsExtremesAndStaysSmall) {
     const int n = 100000;
     std::vector<double> x(n), y(n);
@@ -65,7 +105,7 @@ TEST(MinMaxEnvelopeTest, KeepsEveryBucketsExtremesAndStaysSmall) {
     y[500] = kNaN;
 
     const XYPoints env = minMaxEnvelope(x, y, 0.0, double(n - 1), 800);
-    EXPECT_LE(env.x.size(), 1600u + 2u);
+    EXPECT_LE(env.x.size(), 1600u + 4u);
     EXPECT_GE(env.x.size(), 800u);
     EXPECT_TRUE(std::is_sorted(env.x.begin(), env.x.end()));
     bool up = false, down = false;
@@ -94,6 +134,73 @@ TEST(MinMaxEnvelopeTest, KeepsEveryBucketsExtremesAndStaysSmall) {
         }
         EXPECT_TRUE(foundLo && foundHi) << "bucket " << b;
     }
+}
+
+// Every pixel bucket's smallest and largest value is drawn, whatever the series looks like:
+// checked for every bucket of a long noisy series with spikes, NaN and infinities.
+TEST(MinMaxEnvelopeTest, EveryBucketOfALongSeriesKeepsItsMinimumAndMaximum) {
+    const int n = 250000, buckets = 737;
+    std::vector<double> x(n), y(n);
+    std::mt19937 rng(11);
+    std::normal_distribution<double> noise(0.0, 1.0);
+    for (int i = 0; i < n; ++i) {
+        x[size_t(i)] = 3.0 * i;  // uneven bucket fill: 250000 points over 737 buckets
+        y[size_t(i)] = std::sin(i * 1e-4) * 10.0 + noise(rng);
+    }
+    y[1000] = 1e6;
+    y[1001] = -1e6;
+    y[99999] = kNaN;
+    y[123456] = kInf;
+    y[200000] = -kInf;
+    const double xLow = 300.0, xHigh = 3.0 * (n - 500);
+    const XYPoints env = minMaxEnvelope(x, y, xLow, xHigh, buckets);
+    ASSERT_TRUE(std::is_sorted(env.x.begin(), env.x.end()));
+    EXPECT_LE(env.x.size(), size_t(2 * buckets + 4));
+
+    // Bucket b ends where x reaches xLow + (b + 1) * width, as one pixel column does.
+    const double width = (xHigh - xLow) / buckets;
+    std::vector<double> edges;
+    for (int b = 1; b < buckets; ++b) edges.push_back(xLow + width * double(b));
+    const auto bucketOf = [&](double px) {
+        return int(std::upper_bound(edges.begin(), edges.end(), px) - edges.begin());
+    };
+    std::vector<double> lo(buckets, kInf), hi(buckets, -kInf);
+    std::vector<double> drawnLo(buckets, kInf), drawnHi(buckets, -kInf);
+    for (int i = 0; i < n; ++i) {
+        if (x[size_t(i)] < xLow || x[size_t(i)] > xHigh || std::isnan(y[size_t(i)])) continue;
+        const int b = bucketOf(x[size_t(i)]);
+        lo[size_t(b)] = std::min(lo[size_t(b)], y[size_t(i)]);
+        hi[size_t(b)] = std::max(hi[size_t(b)], y[size_t(i)]);
+    }
+    for (size_t k = 0; k < env.x.size(); ++k) {
+        // Each drawn point is a point of the series.
+        const size_t i = size_t(env.x[k] / 3.0);
+        ASSERT_EQ(env.x[k], x[i]);
+        ASSERT_EQ(env.y[k], y[i]);
+        if (env.x[k] < xLow || env.x[k] > xHigh) continue;  // the neighbours outside
+        const int b = bucketOf(env.x[k]);
+        drawnLo[size_t(b)] = std::min(drawnLo[size_t(b)], env.y[k]);
+        drawnHi[size_t(b)] = std::max(drawnHi[size_t(b)], env.y[k]);
+    }
+    for (int b = 0; b < buckets; ++b) {
+        EXPECT_EQ(drawnLo[size_t(b)], lo[size_t(b)]) << "bucket " << b;
+        EXPECT_EQ(drawnHi[size_t(b)], hi[size_t(b)]) << "bucket " << b;
+    }
+    EXPECT_EQ(env.x.front(), 297.0) << "one neighbour left of the window";
+    EXPECT_EQ(env.x.back(), 3.0 * (n - 499)) << "one neighbour right of the window";
+}
+
+TEST(MinMaxEnvelopeTest, ALogarithmicAxisDropsValuesAtOrBelowZero) {
+    std::vector<double> x(10000), y(10000);
+    for (size_t i = 0; i < x.size(); ++i) {
+        x[i] = double(i);
+        y[i] = (i % 3 == 0) ? -1.0 : (i % 3 == 1 ? 0.0 : 1.0 + double(i % 7));
+    }
+    const XYPoints env = minMaxEnvelope(x, y, 0.0, 9999.0, 100, true);
+    ASSERT_FALSE(env.y.empty());
+    for (double v : env.y) EXPECT_GT(v, 0.0);
+    EXPECT_EQ(*std::min_element(env.y.begin(), env.y.end()), 1.0);
+    EXPECT_EQ(*std::max_element(env.y.begin(), env.y.end()), 7.0);
 }
 
 TEST(MinMaxEnvelopeTest, ZoomingInReturnsEveryPointPlusOneNeighbourEachSide) {
