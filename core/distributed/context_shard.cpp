@@ -1,5 +1,7 @@
 #include "distributed/context_shard.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +15,9 @@ uint64_t mix(uint64_t x) {
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
     return x ^ (x >> 31);
 }
+
+constexpr uint64_t kSampling = 0;
+constexpr uint64_t kResponses = 1;
 
 }  // namespace
 
@@ -34,6 +39,17 @@ ContextShard::ContextShard(int rank, int worldSize, int64_t contexts, int64_t gr
 at::Tensor ContextShard::localRows(const at::Tensor& globalRows) const {
     const auto mine = globalRows.ge(slateBegin()).logical_and(globalRows.lt(slateEnd()));
     return globalRows.masked_select(mine) - slateBegin();
+}
+
+std::vector<at::Generator> ContextShard::samplingStreams(uint64_t stepSeed) const {
+    std::vector<at::Generator> streams;
+    for (int64_t context = m_contextBegin; context < m_contextEnd; ++context)
+        streams.push_back(at::make_generator<at::CPUGeneratorImpl>(contextSeed(stepSeed, context, kSampling)));
+    return streams;
+}
+
+uint64_t ContextShard::responseSeed(uint64_t stepSeed, int64_t localContext) const {
+    return contextSeed(stepSeed, m_contextBegin + localContext, kResponses);
 }
 
 uint64_t ContextShard::contextSeed(uint64_t stepSeed, int64_t context, uint64_t stream) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -30,6 +31,11 @@ public:
     /// Of the whole-batch slate indices `globalRows` (int64 [n]), those this rank holds, as indices
     /// into its own slates, in the order given.
     at::Tensor localRows(const at::Tensor& globalRows) const;
+
+    /// One sampling generator per context of this rank, for a step whose seed is `stepSeed`.
+    std::vector<at::Generator> samplingStreams(uint64_t stepSeed) const;
+    /// The seed of the reward stream of this rank's `localContext`-th context.
+    uint64_t responseSeed(uint64_t stepSeed, int64_t localContext) const;
 
     /// Random stream `stream` of whole-batch context `context` in a step whose seed is `stepSeed`.
     static uint64_t contextSeed(uint64_t stepSeed, int64_t context, uint64_t stream);

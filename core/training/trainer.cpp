@@ -12,10 +12,10 @@
 #include <thread>
 
 #include "data/amazon_environment.h"
+#include "data/synthetic_environment.h"
 #include "distributed/context_shard.h"
 #include "distributed/distributed_context.h"
 #include "distributed/gradient_all_reducer.h"
-#include "data/synthetic_environment.h"
 #include "model/mlp_rollout_policy.h"
 #include "model/transformer_rollout_policy.h"
 #include "objectives/objective_factory.h"
@@ -249,11 +249,8 @@ std::optional<Rollout> Trainer::Impl::rollout() {
     r.batchContexts = setup.environment->drawContexts(config.training.contexts, rng);
     r.streamSeed = rng();
     r.contexts = shard.own(r.batchContexts);
-    std::vector<at::Generator> streams;
-    for (int64_t c = shard.contextBegin(); c < shard.contextEnd(); ++c)
-        streams.push_back(at::make_generator<at::CPUGeneratorImpl>(ContextShard::contextSeed(r.streamSeed, c, 0)));
     auto sampled = setup.policy->sample(r.contexts, config.training.groupSize, config.training.temperature,
-                                        RowSampler(std::move(streams), config.training.groupSize),
+                                        RowSampler(shard.samplingStreams(r.streamSeed), config.training.groupSize),
                                         distributed ? nullptr : &control.stopRequested);
     if (!sampled) return std::nullopt;  // a stop is honoured inside rollouts too
     r.slates = sampled->slates;
@@ -283,8 +280,7 @@ void Trainer::Impl::score(Rollout& r) {
     auto entropy = r.listEntropy.accessor<float, 1>();
     std::mt19937_64 responses;  // each context's own stream: rewards do not depend on the shard
     for (int64_t s = 0; s < slateCount; ++s) {
-        if (s % groupSize == 0)
-            responses.seed(ContextShard::contextSeed(r.streamSeed, shard.contextBegin() + s / groupSize, 1));
+        if (s % groupSize == 0) responses.seed(shard.responseSeed(r.streamSeed, s / groupSize));
         for (int64_t t = 0; t < slateLength; ++t) r.items[s][t] = slates[s][t];
         const auto response = setup.environment->respond(r.contexts[s / groupSize], r.items[s], responses);
         for (int64_t m = 0; m < componentCount; ++m) {
@@ -293,14 +289,20 @@ void Trainer::Impl::score(Rollout& r) {
         }
         entropy[s] = static_cast<float>(setup.environment->listEntropy(r.items[s]));
     }
-    r.rewards = r.components.matmul(rewardWeights).view({-1, groupSize});
+    // Decoupled and sign advantages normalise over the whole batch: every rank computes them from
+    // every rank's rewards and keeps its own rows.
+    const auto batchComponents = distributed ? distributed->allGatherRows(r.components) : r.components;
+    const auto batchRewards = batchComponents.matmul(rewardWeights).view({-1, groupSize});
     if (estimator == "decoupled") {
-        r.advantages = decoupledAdvantages(r.components.view({-1, groupSize, componentCount}), rewardWeights);
+        r.advantages = decoupledAdvantages(batchComponents.view({-1, groupSize, componentCount}), rewardWeights);
     } else if (estimator == "sign") {
-        r.advantages = signAdvantages(r.rewards, config.objective.signFloor);
+        r.advantages = signAdvantages(batchRewards, config.objective.signFloor);
     } else {
-        r.advantages = groupAdvantages(r.rewards);
+        r.advantages = groupAdvantages(batchRewards);
     }
+    const int64_t ownContexts = shard.contextEnd() - shard.contextBegin();
+    r.rewards = batchRewards.narrow(0, shard.contextBegin(), ownContexts);
+    r.advantages.values = r.advantages.values.narrow(0, shard.contextBegin(), ownContexts);  // counts: whole batch
     // Positive, item-attributable reward, in total and from cold-start items (boost eligibility).
     std::vector<double> attributable;
     for (bool a : setup.environment->itemAttributable()) attributable.push_back(a ? 1.0 : 0.0);
@@ -483,18 +485,14 @@ void Trainer::Impl::gatherShards(Rollout& r, LastEvaluation& last, StepTrace& tr
     values(trace.boostApplied);
     const double localShare = static_cast<double>(shard.localSlates()) / static_cast<double>(shard.totalSlates());
     auto sums = torch::tensor({trace.clipLow, trace.clipHigh, trace.clipRegion, trace.posActive, trace.negActive,
-                               static_cast<double>(r.advantages.zeroSignalGroups),
-                               static_cast<double>(r.advantages.tiedRewardGroups), localShare * r.policyEntropy,
-                               trace.hasClip ? 1.0 : 0.0},
+                               localShare * r.policyEntropy, trace.hasClip ? 1.0 : 0.0},
                               torch::kFloat64);
     group.allReduceSum(sums);
     const auto sum = [&](int i) { return sums[i].item<double>(); };
     trace.clipLow = sum(0), trace.clipHigh = sum(1), trace.clipRegion = sum(2);
     trace.posActive = sum(3), trace.negActive = sum(4);
-    r.advantages.zeroSignalGroups = static_cast<int64_t>(sum(5));
-    r.advantages.tiedRewardGroups = static_cast<int64_t>(sum(6));
-    r.policyEntropy = sum(7);
-    trace.hasClip = sum(8) > 0.0;
+    r.policyEntropy = sum(5);
+    trace.hasClip = sum(6) > 0.0;
     auto seconds = torch::tensor({r.seconds}, torch::kFloat64);  // the slowest rank's
     group.allReduceMax(seconds);
     r.seconds = seconds.item<double>();
