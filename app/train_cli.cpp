@@ -10,11 +10,15 @@ namespace sage {
 
 std::string trainUsage() {
     return "usage: sage-train --config FILE --db FILE [--set key=value ...] [--experiment NAME]\n"
-           "                  [--quiet]\n"
+           "                  [--nproc N] [--quiet]\n"
            "       sage-train --keys      list every configuration key with its allowed values\n"
            "\n"
            "Trains one run headless and logs it to the SQLite run store FILE (created if missing),\n"
            "which sage-dashboard --db FILE shows live. --set overrides a key of the configuration.\n"
+           "--nproc N trains data-parallel with N processes on this machine (c10d, Gloo over\n"
+           "127.0.0.1); each takes training.contexts/N contexts of every batch. Started with torchrun's\n"
+           "variables (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) it is one rank of a group that may\n"
+           "span machines (see the README: trusted networks only).\n"
            "Exit codes: 0 finished, 1 training failed (see the run's error), 2 bad configuration or\n"
            "arguments, 130 stopped by SIGINT/SIGTERM (the run is kept, status stopped).\n";
 }
@@ -30,12 +34,24 @@ std::optional<TrainArguments> parseTrainArguments(int argc, char** argv, std::st
             }
             return std::string(argv[++i]);
         };
+        if (arg != "--nproc") args.rankArguments.push_back(arg);  // the ranks are not passed --nproc
         if (arg == "--help" || arg == "-h") {
             args.help = true;
         } else if (arg == "--keys") {
             args.listKeys = true;
         } else if (arg == "--quiet" || arg == "-q") {
             args.quiet = true;
+        } else if (arg == "--nproc") {
+            auto v = value("--nproc");
+            if (!v) return std::nullopt;
+            try {
+                size_t used = 0;
+                args.nproc = std::stoi(*v, &used);
+                if (used != v->size() || args.nproc < 1) throw std::invalid_argument(*v);
+            } catch (const std::exception&) {
+                error = "--nproc needs a whole number of processes, 1 or more (got '" + *v + "')";
+                return std::nullopt;
+            }
         } else if (arg == "--config" || arg == "--db" || arg == "--set" || arg == "--experiment") {
             auto v = value(arg.c_str());
             if (!v) return std::nullopt;
@@ -43,6 +59,7 @@ std::optional<TrainArguments> parseTrainArguments(int argc, char** argv, std::st
             else if (arg == "--db") args.dbPath = *v;
             else if (arg == "--set") args.assignments.push_back(*v);
             else args.experiment = *v;
+            args.rankArguments.push_back(*v);
         } else {
             error = "unknown argument '" + arg + "'";
             return std::nullopt;

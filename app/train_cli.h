@@ -14,6 +14,8 @@ struct TrainArguments {
     bool listKeys = false;
     bool help = false;
     bool quiet = false;
+    int nproc = 1;                         // --nproc N: data-parallel ranks on this machine
+    std::vector<std::string> rankArguments;  // argv[1..] without --nproc, for the ranks
 };
 
 /// Parses argv; on a usage error returns nullopt and fills `error`.

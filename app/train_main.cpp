@@ -1,10 +1,14 @@
 // sage-train: the headless trainer. Argument parsing and wiring only; the work is in core.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include "config/config_schema.h"
+#include "distributed/distributed_context.h"
 #include "progress_printer.h"
+#include "rank_launcher.h"
 #include "store/run_store.h"
 #include "train_cli.h"
 #include "training/null_sink.h"
@@ -23,6 +27,35 @@ extern "C" void requestStop(int) {
 constexpr int kExitFailed = 1;
 constexpr int kExitBadConfig = 2;
 constexpr int kExitStopped = 130;
+// The launcher tells rank 0 which run to train into.
+constexpr const char* kRunIdVariable = "SAGE_RUN_ID";
+
+/// `--nproc N`: creates the run, starts N ranks of this program and waits; a failed rank fails
+/// the run, whichever rank it was.
+int launchRanks(const sage::TrainArguments& args, const sage::RunConfig& config) {
+    sage::TrainerControl unused;
+    sage::TrainingJob job(config, args.dbPath, args.experiment, unused);
+    const int64_t runId = job.prepare();
+    if (!args.quiet) {
+        std::cerr << "sage-train: run " << runId << " (" << config.name << ") in " << args.dbPath << ", "
+                  << args.nproc << " ranks on this machine (Gloo over 127.0.0.1)\n";
+    }
+    sage::RankLauncher launcher(args.nproc, args.rankArguments, {{kRunIdVariable, std::to_string(runId)}},
+                                kExitStopped);
+    const auto outcome = launcher.run();
+    if (outcome.failure.empty()) return outcome.exitCode;
+    sage::RunStore store(args.dbPath);
+    const auto run = store.run(runId);
+    if (run && run->status == sage::RunStatus::Finished) {
+        std::cerr << "sage-train: run " << runId << " finished, but " << outcome.failure << '\n';
+        return kExitFailed;
+    }
+    std::string error = outcome.failure + "; the other ranks were stopped";
+    if (run && !run->error.empty()) error += " (rank 0 reported: " + run->error + ")";
+    store.setRunStatus(runId, sage::RunStatus::Failed, error);
+    std::cerr << "sage-train: run " << runId << " failed: " << error << '\n';
+    return kExitFailed;
+}
 
 }  // namespace
 
@@ -60,30 +93,43 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, requestStop);
     std::signal(SIGTERM, requestStop);
 
-    sage::ProgressPrinter progress(config.training.steps, stderr);
-    sage::NullSink silent;
-    sage::TrainingSink* extra = args->quiet ? static_cast<sage::TrainingSink*>(&silent) : &progress;
+    std::string who = "sage-train";
     try {
-        sage::TrainingJob job(config, args->dbPath, args->experiment, control, extra);
-        const int64_t runId = job.prepare();
-        if (!args->quiet)
-            std::cerr << "sage-train: run " << runId << " (" << config.name << ") in " << args->dbPath << '\n';
+        if (args->nproc > 1) return launchRanks(*args, config);
+        // Started by torchrun or by --nproc: one rank of a data-parallel group.
+        const auto distributed = sage::DistributedContext::fromEnvironment();
+        if (distributed) {
+            who += " (" + distributed->describe() + ")";
+            // A peer that died closes its sockets: writing to them must fail, not kill this rank.
+            std::signal(SIGPIPE, SIG_IGN);
+        }
+        const bool leader = !distributed || distributed->isLeader();
+        const bool quiet = args->quiet || !leader;
+
+        sage::ProgressPrinter progress(config.training.steps, stderr);
+        sage::NullSink silent;
+        sage::TrainingSink* extra = quiet ? static_cast<sage::TrainingSink*>(&silent) : &progress;
+        sage::TrainingJob job(config, args->dbPath, args->experiment, control, extra, distributed.get());
+        if (const char* runId = std::getenv(kRunIdVariable); runId && leader) job.useRun(std::atoll(runId));
+        const int64_t runId = leader ? job.prepare() : 0;
+        if (!quiet) std::cerr << who << ": run " << runId << " (" << config.name << ") in " << args->dbPath << '\n';
         const auto result = job.run();
         progress.finish();
+        const std::string run = leader ? "run " + std::to_string(runId) : "this rank";
         switch (result.status) {
             case sage::RunStatus::Finished:
-                if (!args->quiet) std::cerr << "sage-train: run " << runId << " finished\n";
+                if (!quiet) std::cerr << who << ": " << run << " finished\n";
                 return 0;
             case sage::RunStatus::Stopped:
-                std::cerr << "sage-train: run " << runId << " stopped by request\n";
+                std::cerr << who << ": " << run << " stopped by request\n";
                 return kExitStopped;
             default:
-                std::cerr << "sage-train: run " << runId << " failed: " << result.error << '\n';
+                std::cerr << who << ": " << run << " failed: " << result.error << '\n';
                 return kExitFailed;
         }
-    } catch (const sage::StoreError& error) {
-        progress.finish();
-        std::cerr << "sage-train: " << error.what() << '\n';
+    } catch (const std::exception& error) {
+        // The store could not be opened, a rank could not join its group, a rank could not start.
+        std::cerr << who << ": " << error.what() << '\n';
         return kExitFailed;
     }
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config
   qt6-base-dev libqt6sql6-sqlite libgl-dev
-  libtorch-dev libopenblas0-openmp
+  libtorch-dev libopenblas0-openmp libgloo-dev
   libqcustomplot-dev
   libsqlite3-dev libsqlitecpp-dev sqlite3
   nlohmann-json3-dev

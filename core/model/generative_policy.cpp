@@ -169,7 +169,7 @@ torch::Tensor GenerativePolicy::logProbs(const TokenBatch& contexts, const torch
 }
 
 std::optional<GenerativePolicy::Generated> GenerativePolicy::sample(
-    const TokenBatch& contexts, int64_t groupSize, double temperature, at::Generator generator,
+    const TokenBatch& contexts, int64_t groupSize, double temperature, const RowSampler& sampler,
     const std::atomic<bool>* stop) {
     torch::NoGradGuard noGrad;
     KeyValueCache contextCache;
@@ -192,7 +192,7 @@ std::optional<GenerativePolicy::Generated> GenerativePolicy::sample(
         const auto p = logp.exp();
         entropy += -(p * logp.masked_fill(~allowed, 0.0)).sum(-1).mean().item<double>();
         const auto sampling = temperature == 1.0 ? p : torch::softmax(masked / temperature, -1);
-        const auto pick = torch::multinomial(sampling, 1, false, generator);  // [rows, 1]
+        const auto pick = sampler.draw(sampling);  // [rows, 1]
         tokens.select(1, step).copy_(pick.squeeze(1));
         logps.select(1, step).copy_(logp.gather(1, pick).squeeze(1));
         if (step + 1 < steps)

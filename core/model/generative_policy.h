@@ -1,11 +1,10 @@
 #pragma once
-#include <ATen/core/Generator.h>
-
 #include <atomic>
 #include <map>
 #include <optional>
 #include <vector>
 
+#include "model/row_sampler.h"
 #include "model/token_space.h"
 #include "model/transformer_model.h"
 
@@ -44,7 +43,7 @@ public:
     };
     /// Samples `groupSize` slates per context with the KV cache; nullopt if `stop` became true.
     std::optional<Generated> sample(const TokenBatch& contexts, int64_t groupSize,
-                                    double temperature, at::Generator generator,
+                                    double temperature, const RowSampler& sampler,
                                     const std::atomic<bool>* stop = nullptr);
     /// The same slates' log-probabilities decoded token by token with the cache (tests, bench).
     torch::Tensor cachedLogProbs(const TokenBatch& contexts, const torch::Tensor& slates);

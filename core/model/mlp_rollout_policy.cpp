@@ -27,7 +27,7 @@ at::Tensor MlpRolloutPolicy::contextTensor(const std::vector<std::vector<int64_t
 
 std::optional<RolloutPolicy::Rollout> MlpRolloutPolicy::sample(
     const std::vector<SlateContext>& contexts, int64_t groupSize, double temperature,
-    at::Generator generator, const std::atomic<bool>* stop) {
+    const RowSampler& sampler, const std::atomic<bool>* stop) {
     std::vector<std::vector<int64_t>> histories;
     for (const auto& context : contexts) histories.push_back(context.history);
     const auto rows = contextTensor(histories).to(m_device).repeat_interleave(groupSize, 0);
@@ -45,7 +45,7 @@ std::optional<RolloutPolicy::Rollout> MlpRolloutPolicy::sample(
         const auto p = logp.exp();
         out.entropy += -(p * logp.masked_fill(placed, 0.0)).sum(-1).mean().item<double>();
         const auto sampling = temperature == 1.0 ? p : torch::softmax(masked / temperature, -1);
-        const auto pick = torch::multinomial(sampling, 1, false, generator);
+        const auto pick = sampler.draw(sampling);
         out.slates.select(1, t).copy_(pick.squeeze(1));
         placed.scatter_(1, pick, true);
     }

@@ -11,7 +11,7 @@ public:
                      int64_t slateLength);
 
     std::optional<Rollout> sample(const std::vector<SlateContext>& contexts, int64_t groupSize,
-                                  double temperature, at::Generator generator,
+                                  double temperature, const RowSampler& sampler,
                                   const std::atomic<bool>* stop) override;
     at::Tensor logProbs(const std::vector<std::vector<int64_t>>& histories,
                         const at::Tensor& slates) override;

@@ -11,11 +11,11 @@ TransformerRolloutPolicy::TransformerRolloutPolicy(std::unique_ptr<GenerativePol
 
 std::optional<RolloutPolicy::Rollout> TransformerRolloutPolicy::sample(
     const std::vector<SlateContext>& contexts, int64_t groupSize, double temperature,
-    at::Generator generator, const std::atomic<bool>* stop) {
+    const RowSampler& sampler, const std::atomic<bool>* stop) {
     std::vector<std::vector<int64_t>> histories;
     for (const auto& context : contexts) histories.push_back(context.history);
     auto generated = m_policy->sample(m_policy->encodeHistories(histories), groupSize, temperature,
-                                      generator, stop);
+                                      sampler, stop);
     if (!generated) return std::nullopt;
     return Rollout{generated->slates.cpu(), generated->logp.cpu(), generated->entropy};
 }

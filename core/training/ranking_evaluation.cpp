@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "distributed/distributed_context.h"
+
 namespace sage {
 
 RankingEvaluation::RankingEvaluation(const SequenceDataset& dataset, const LeaveOneOutSplit& split)
@@ -11,7 +13,7 @@ RankingEvaluation::RankingEvaluation(const SequenceDataset& dataset, const Leave
 }
 
 NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSplit which,
-                                        int64_t maxUsers, int64_t batchSize) const {
+                                        int64_t maxUsers, int64_t batchSize, DistributedContext* group) const {
     std::vector<int64_t> users = m_users;
     if (maxUsers > 0 && maxUsers < static_cast<int64_t>(users.size())) {
         // A fixed subset: successive evaluations compare like with like.
@@ -41,18 +43,24 @@ NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSpli
     const bool wasTraining = policy.model()->is_training();
     policy.model()->eval();
     const int64_t k = RankingEvaluator::kTopK;
-    for (size_t begin = 0; begin < users.size(); begin += batchSize) {
-        const size_t end = std::min(users.size(), begin + static_cast<size_t>(batchSize));
+    const auto userCount = static_cast<int64_t>(users.size());
+    const int64_t first = group ? userCount * group->rank() / group->worldSize() : 0;
+    const int64_t last = group ? userCount * (group->rank() + 1) / group->worldSize() : userCount;
+    std::vector<torch::Tensor> ranked{torch::empty({0, k}, torch::kLong)};
+    for (int64_t begin = first; begin < last; begin += batchSize) {
+        const int64_t end = std::min(last, begin + batchSize);
         std::vector<std::vector<int64_t>> contexts;
-        for (size_t i = begin; i < end; ++i)
+        for (int64_t i = begin; i < end; ++i)
             contexts.push_back(contextOf(users[i]));
-        const auto top = policy.topItems(policy.encodeHistories(contexts), k, 2 * k).contiguous();
-        for (size_t i = begin; i < end; ++i) {
-            const int64_t* row = top.data_ptr<int64_t>() + (i - begin) * k;
-            const int64_t target = which == EvaluationSplit::Test ? m_split.testTarget(users[i])
-                                                                  : m_split.validationTarget(users[i]);
-            evaluator.addUser(std::vector<int64_t>(row, row + k), target);
-        }
+        ranked.push_back(policy.topItems(policy.encodeHistories(contexts), k, 2 * k));
+    }
+    auto top = torch::cat(ranked).contiguous();
+    if (group) top = group->allGatherRows(top);
+    for (int64_t i = 0; i < userCount; ++i) {
+        const int64_t* row = top.data_ptr<int64_t>() + i * k;
+        const int64_t target = which == EvaluationSplit::Test ? m_split.testTarget(users[i])
+                                                              : m_split.validationTarget(users[i]);
+        evaluator.addUser(std::vector<int64_t>(row, row + k), target);
     }
     policy.model()->train(wasTraining);
     NamedValues out;

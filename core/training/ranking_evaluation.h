@@ -10,6 +10,8 @@
 
 namespace sage {
 
+class DistributedContext;
+
 enum class EvaluationSplit { Validation, Test };
 
 /// Leave-one-out, full-ranking evaluation of a generative policy (ENVIRONMENTS.md 4): for each
@@ -20,10 +22,14 @@ class RankingEvaluation {
 public:
     RankingEvaluation(const SequenceDataset& dataset, const LeaveOneOutSplit& split);
 
+    static constexpr int64_t kBatchSize = 256;
+
     /// Metrics under keys "<prefix>recall@10", ... ("eval/" for test, "val/" for validation).
-    /// maxUsers > 0 evaluates a fixed, seeded subset of that many users.
+    /// maxUsers > 0 evaluates a fixed, seeded subset of that many users. With a `group`, each rank
+    /// ranks its block of the users and every rank scores all the rankings: the same metrics as
+    /// one process, in a 1/W of the time.
     NamedValues evaluate(GenerativePolicy& policy, EvaluationSplit split, int64_t maxUsers = 0,
-                         int64_t batchSize = 256) const;
+                         int64_t batchSize = kBatchSize, DistributedContext* group = nullptr) const;
 
 private:
     const SequenceDataset& m_dataset;

@@ -1,5 +1,4 @@
 #pragma once
-#include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -8,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "model/row_sampler.h"
 #include "training/slate_environment.h"
 
 namespace sage {
@@ -27,7 +27,7 @@ public:
     /// nullopt when `stop` became true during generation.
     virtual std::optional<Rollout> sample(const std::vector<SlateContext>& contexts,
                                           int64_t groupSize, double temperature,
-                                          at::Generator generator,
+                                          const RowSampler& sampler,
                                           const std::atomic<bool>* stop) = 0;
     /// Per-token log π [S, T] of slates [S, K'] after one history per slate.
     virtual at::Tensor logProbs(const std::vector<std::vector<int64_t>>& histories,

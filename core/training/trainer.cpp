@@ -1,7 +1,11 @@
 #include "training/trainer.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -9,6 +13,9 @@
 
 #include "data/amazon_environment.h"
 #include "data/synthetic_environment.h"
+#include "distributed/context_shard.h"
+#include "distributed/distributed_context.h"
+#include "distributed/gradient_all_reducer.h"
 #include "model/mlp_rollout_policy.h"
 #include "model/transformer_rollout_policy.h"
 #include "objectives/objective_factory.h"
@@ -73,7 +80,9 @@ torch::Tensor k3(const torch::Tensor& logpReference, const torch::Tensor& logp) 
 
 /// One iteration's rollout and its scores, everything the updates and the report read.
 struct Rollout {
-    std::vector<SlateContext> contexts;               // B
+    std::vector<SlateContext> contexts;               // this rank's B/W (all B in one process)
+    std::vector<SlateContext> batchContexts;          // the whole batch, every rank's
+    uint64_t streamSeed = 0;                          // seeds each context's own random streams
     std::vector<std::vector<int64_t>> histories;      // S: each slate's context history
     torch::Tensor slates;          // [S, K]
     torch::Tensor logpOld;         // [S, T]
@@ -166,18 +175,23 @@ TrainingSetup makeSetup(const RunConfig& cfg) {
 }  // namespace
 
 struct Trainer::Impl {
-    Impl(const RunConfig& cfg, TrainingSink& s, TrainerControl& c)
+    Impl(const RunConfig& cfg, TrainingSink& s, TrainerControl& c, DistributedContext* group)
         : config(cfg),
           sink(s),
           control(c),
           device(resolveDevice(cfg)),
+          distributed(group),
+          shard(group ? group->rank() : 0, group ? group->worldSize() : 1, cfg.training.contexts,
+                cfg.training.groupSize),
           rng(static_cast<uint64_t>(cfg.training.seed) + 1),
           generator(seededGenerator(device, cfg.training.seed + 2)),
           objective(makeObjective(cfg.objective)),
           estimator(advantageEstimatorFor(cfg.objective)) {
+        // "All cores" is shared among the ranks this machine runs.
+        const int localRanks = distributed ? distributed->localWorldSize() : 1;
         const int threads = cfg.training.threads > 0
                                 ? cfg.training.threads
-                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+                                : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / localRanks);
         torch::set_num_threads(threads);
         {
             std::lock_guard<std::mutex> lock(globalSeedMutex());
@@ -185,6 +199,12 @@ struct Trainer::Impl {
             setup = makeSetup(cfg);
         }
         setup.policy->moveTo(device);
+        if (distributed) {
+            // Ranks must train the same run from the same start (DDP broadcasts rank 0's weights).
+            distributed->requireSameOnAllRanks(std::hash<std::string>{}(toJson(cfg).dump()), "the configuration");
+            distributed->broadcastFromLeader(setup.policy->parameters());
+            gradients = std::make_unique<GradientAllReducer>(*distributed, setup.policy->parameters());
+        }
         // The KL reference is the policy RL starts from (the SFT checkpoint when there is one).
         reference = setup.policy->frozenCopy();
         optimizer = makeOptimizer(cfg.optimizer, setup.policy->parameters());
@@ -193,11 +213,15 @@ struct Trainer::Impl {
         started = Clock::now();
     }
 
-    bool stopRequested() const { return control.stopRequested.load(std::memory_order_relaxed); }
+    /// Ranks agree on stopping at step boundaries (run()); within a step only a lone process stops.
+    bool stopRequested() const {
+        return !distributed && control.stopRequested.load(std::memory_order_relaxed);
+    }
     std::optional<Rollout> rollout();
     void score(Rollout& r);
     torch::Tensor sftLoss();
     bool step();
+    void gatherShards(Rollout& r, LastEvaluation& last, StepTrace& trace);
     void report(int64_t step, const Rollout& r, const LastEvaluation& last, const StepTrace& trace,
                 double updateSeconds);
     void evaluate(EvaluationSplit split);
@@ -206,6 +230,9 @@ struct Trainer::Impl {
     TrainingSink& sink;
     TrainerControl& control;
     c10::Device device;
+    DistributedContext* distributed;  // null: a single process
+    ContextShard shard;               // this rank's contexts and slates (all of them when single)
+    std::unique_ptr<GradientAllReducer> gradients;  // distributed only
     TrainingSetup setup;
     std::mt19937_64 rng;
     at::Generator generator;
@@ -222,9 +249,13 @@ struct Trainer::Impl {
 std::optional<Rollout> Trainer::Impl::rollout() {
     const auto start = Clock::now();
     Rollout r;
-    r.contexts = setup.environment->drawContexts(config.training.contexts, rng);
-    auto sampled = setup.policy->sample(r.contexts, config.training.groupSize,
-                                        config.training.temperature, generator, &control.stopRequested);
+    // Every rank draws the whole batch from the same stream and rolls out its own block of it.
+    r.batchContexts = setup.environment->drawContexts(config.training.contexts, rng);
+    r.streamSeed = rng();
+    r.contexts = shard.own(r.batchContexts);
+    auto sampled = setup.policy->sample(r.contexts, config.training.groupSize, config.training.temperature,
+                                        RowSampler(shard.samplingStreams(r.streamSeed), config.training.groupSize),
+                                        distributed ? nullptr : &control.stopRequested);
     if (!sampled) return std::nullopt;  // a stop is honoured inside rollouts too
     r.slates = sampled->slates;
     r.logpOld = sampled->logp;
@@ -251,23 +282,31 @@ void Trainer::Impl::score(Rollout& r) {
     auto out = r.components.accessor<double, 2>();
     auto coldOut = cold.accessor<double, 2>();
     auto entropy = r.listEntropy.accessor<float, 1>();
+    std::mt19937_64 responses;  // each context's own stream: rewards do not depend on the shard
     for (int64_t s = 0; s < slateCount; ++s) {
+        if (s % groupSize == 0) responses.seed(shard.responseSeed(r.streamSeed, s / groupSize));
         for (int64_t t = 0; t < slateLength; ++t) r.items[s][t] = slates[s][t];
-        const auto response = setup.environment->respond(r.contexts[s / groupSize], r.items[s], rng);
+        const auto response = setup.environment->respond(r.contexts[s / groupSize], r.items[s], responses);
         for (int64_t m = 0; m < componentCount; ++m) {
             out[s][m] = response.components[m];
             coldOut[s][m] = response.coldComponents[m];
         }
         entropy[s] = static_cast<float>(setup.environment->listEntropy(r.items[s]));
     }
-    r.rewards = r.components.matmul(rewardWeights).view({-1, groupSize});
+    // Decoupled and sign advantages normalise over the whole batch: every rank computes them from
+    // every rank's rewards and keeps its own rows.
+    const auto batchComponents = distributed ? distributed->allGatherRows(r.components) : r.components;
+    const auto batchRewards = batchComponents.matmul(rewardWeights).view({-1, groupSize});
     if (estimator == "decoupled") {
-        r.advantages = decoupledAdvantages(r.components.view({-1, groupSize, componentCount}), rewardWeights);
+        r.advantages = decoupledAdvantages(batchComponents.view({-1, groupSize, componentCount}), rewardWeights);
     } else if (estimator == "sign") {
-        r.advantages = signAdvantages(r.rewards, config.objective.signFloor);
+        r.advantages = signAdvantages(batchRewards, config.objective.signFloor);
     } else {
-        r.advantages = groupAdvantages(r.rewards);
+        r.advantages = groupAdvantages(batchRewards);
     }
+    const int64_t ownContexts = shard.contextEnd() - shard.contextBegin();
+    r.rewards = batchRewards.narrow(0, shard.contextBegin(), ownContexts);
+    r.advantages.values = r.advantages.values.narrow(0, shard.contextBegin(), ownContexts);  // counts: whole batch
     // Positive, item-attributable reward, in total and from cold-start items (boost eligibility).
     std::vector<double> attributable;
     for (bool a : setup.environment->itemAttributable()) attributable.push_back(a ? 1.0 : 0.0);
@@ -280,23 +319,31 @@ void Trainer::Impl::score(Rollout& r) {
 }
 
 torch::Tensor Trainer::Impl::sftLoss() {
-    // Next-item prediction on logged histories: the item after each drawn context.
+    // Next-item prediction on logged histories: the item after each drawn context. Every rank
+    // draws the whole batch and scores its own block; the parts sum to the batch mean.
     const auto contexts = setup.environment->drawContexts(config.training.contexts, rng);
     std::vector<std::vector<int64_t>> histories;
     std::vector<int64_t> targets;
-    for (const auto& context : contexts) {
+    int64_t batchTargets = 0;
+    for (int64_t c = 0; c < static_cast<int64_t>(contexts.size()); ++c) {
+        const auto& context = contexts[c];
+        const bool mine = c >= shard.contextBegin() && c < shard.contextEnd();
         if (!context.future.empty()) {
+            ++batchTargets;
+            if (!mine) continue;
             histories.push_back(context.history);
             targets.push_back(context.future.front());
         } else if (context.history.size() >= 2) {
             // The simulator has no future: predict the last logged item from the ones before it.
+            ++batchTargets;
+            if (!mine) continue;
             histories.emplace_back(context.history.begin(), context.history.end() - 1);
             targets.push_back(context.history.back());
         }
     }
     if (targets.empty()) return torch::zeros({});
     const auto slates = torch::tensor(targets, torch::kLong).view({-1, 1});
-    return -setup.policy->logProbs(histories, slates).mean();
+    return -setup.policy->logProbs(histories, slates).sum() / static_cast<double>(batchTargets);
 }
 
 bool Trainer::Impl::step() {
@@ -319,44 +366,60 @@ bool Trainer::Impl::step() {
                                                            : std::numeric_limits<double>::infinity();
     LastEvaluation last(r.logpOld);
     StepTrace trace;
-    const int64_t minibatchSize = (slateCount + training.minibatches - 1) / training.minibatches;
+    // Minibatches are drawn from the whole batch; each rank updates with the slates it holds,
+    // its loss scaled by its share, and the gradients summed over the ranks are the whole
+    // minibatch's: W ranks make the update one process would.
+    const int64_t batchSlates = shard.totalSlates();
+    const int64_t minibatchSize = (batchSlates + training.minibatches - 1) / training.minibatches;
     for (int epoch = 0; epoch < training.innerEpochs; ++epoch) {
         // Drawn with the device's generator, read on the CPU.
-        const auto order = torch::randperm(slateCount, generator, torch::TensorOptions(torch::kLong).device(device)).cpu();
-        for (int64_t begin = 0; begin < slateCount; begin += minibatchSize) {
+        const auto order = torch::randperm(batchSlates, generator, torch::TensorOptions(torch::kLong).device(device)).cpu();
+        for (int64_t begin = 0; begin < batchSlates; begin += minibatchSize) {
             if (stopRequested()) return false;
-            const auto index = order.slice(0, begin, std::min(begin + minibatchSize, slateCount));
-            std::vector<std::vector<int64_t>> histories;
-            for (int64_t row : std::vector<int64_t>(index.data_ptr<int64_t>(),
-                                                    index.data_ptr<int64_t>() + index.numel()))
-                histories.push_back(r.histories[row]);
-            const auto logpNew = setup.policy->logProbs(histories, r.slates.index_select(0, index));
-            const auto logpOld = r.logpOld.index_select(0, index);
-            const auto batchMask = mask.index_select(0, index);
-            const auto batchAdvantages = advantages.index_select(0, index);
-            auto result = objective->compute({logpNew, logpOld, batchMask, batchAdvantages,
-                                              r.listEntropy.index_select(0, index),
-                                              r.boost.index_select(0, index)});
-            const auto klPerSlate =
-                perSlateMean(k3(r.logpReference.index_select(0, index), logpNew), batchMask);
-            const auto klTerm = klPerSlate.mean();
-            auto loss = result.loss;
-            if (beta > 0.0) loss = loss + beta * klTerm;
-            double sft = 0.0;
+            const auto minibatch = order.slice(0, begin, std::min(begin + minibatchSize, batchSlates));
+            const auto index = shard.localRows(minibatch);
+            const bool holdsSlates = index.numel() > 0;
+            const double share = static_cast<double>(index.numel()) / static_cast<double>(minibatch.numel());
+            torch::Tensor loss = torch::zeros({});
+            torch::Tensor logpNew, logpOld, batchMask, batchAdvantages, klPerSlate;
+            ObjectiveOutput result;
+            if (holdsSlates) {
+                std::vector<std::vector<int64_t>> histories;
+                for (int64_t row : std::vector<int64_t>(index.data_ptr<int64_t>(),
+                                                        index.data_ptr<int64_t>() + index.numel()))
+                    histories.push_back(r.histories[row]);
+                logpNew = setup.policy->logProbs(histories, r.slates.index_select(0, index));
+                logpOld = r.logpOld.index_select(0, index);
+                batchMask = mask.index_select(0, index);
+                batchAdvantages = advantages.index_select(0, index);
+                result = objective->compute({logpNew, logpOld, batchMask, batchAdvantages,
+                                             r.listEntropy.index_select(0, index),
+                                             r.boost.index_select(0, index)});
+                klPerSlate = perSlateMean(k3(r.logpReference.index_select(0, index), logpNew), batchMask);
+                loss = share * result.loss;
+                if (beta > 0.0) loss = loss + share * beta * klPerSlate.mean();
+            }
+            torch::Tensor sftTerm = torch::zeros({});
             if (alpha > 0.0) {
-                const auto sftTerm = sftLoss();
-                sft = sftTerm.item<double>();
+                sftTerm = sftLoss();
                 loss = loss + alpha * sftTerm;
             }
-            const double total = loss.item<double>();
+            // The minibatch's losses: this rank's parts, summed over the ranks.
+            auto losses = torch::tensor({holdsSlates ? share * result.loss.item<double>() : 0.0,
+                                         holdsSlates ? share * beta * klPerSlate.mean().item<double>() : 0.0,
+                                         sftTerm.item<double>(), loss.item<double>()},
+                                        torch::kFloat64);
+            if (distributed) distributed->allReduceSum(losses);
+            const double total = losses[3].item<double>();
             if (!std::isfinite(total)) {
                 throw TrainingFailure(stepNumber, "loss/total is " + std::to_string(total) +
                                                       " (non-finite; loss/policy " +
-                                                      std::to_string(result.loss.item<double>()) +
+                                                      std::to_string(losses[0].item<double>()) +
                                                       "); the update was not applied");
             }
             optimizer->zero_grad();
-            loss.backward();
+            if (loss.requires_grad()) loss.backward();
+            if (gradients) gradients->allReduce();
             const double gradNorm = torch::nn::utils::clip_grad_norm_(setup.policy->parameters(), maxNorm);
             if (!std::isfinite(gradNorm)) {
                 throw TrainingFailure(stepNumber, "grad_norm is " + std::to_string(gradNorm) +
@@ -364,6 +427,13 @@ bool Trainer::Impl::step() {
             }
             optimizer->step();
 
+            trace.policyLoss += losses[0].item<double>();
+            trace.klLoss += losses[1].item<double>();
+            trace.sftLoss += losses[2].item<double>();
+            trace.totalLoss += total;
+            trace.gradNorm += gradNorm;
+            ++trace.updates;
+            if (!holdsSlates) continue;
             torch::NoGradGuard noGrad;
             const auto logRatio = (logpNew.detach() - logpOld).to(torch::kFloat64);
             append(trace.tokenRatios, logRatio.clamp(-kTokenLogRatioClamp, kTokenLogRatioClamp).exp());
@@ -378,32 +448,70 @@ bool Trainer::Impl::step() {
             const auto boosted = result.slates.boostApplied.to(torch::kUInt8).contiguous();
             trace.boostApplied.insert(trace.boostApplied.end(), boosted.data_ptr<uint8_t>(),
                                       boosted.data_ptr<uint8_t>() + boosted.numel());
-            trace.clipLow += result.clipLowFraction;
-            trace.clipHigh += result.clipHighFraction;
-            trace.clipRegion += result.clipRegionFraction;
-            trace.posActive += result.posActiveFraction;
-            trace.negActive += result.negActiveFraction;
+            // Fractions of this rank's slates, weighted by its share: summed over the ranks they
+            // are fractions of the minibatch.
+            trace.clipLow += share * result.clipLowFraction;
+            trace.clipHigh += share * result.clipHighFraction;
+            trace.clipRegion += share * result.clipRegionFraction;
+            trace.posActive += share * result.posActiveFraction;
+            trace.negActive += share * result.negActiveFraction;
             trace.hasClip = result.hasClip;
-            trace.policyLoss += result.loss.item<double>();
-            trace.klLoss += beta * klTerm.item<double>();
-            trace.sftLoss += sft;
-            trace.totalLoss += total;
-            trace.gradNorm += gradNorm;
-            ++trace.updates;
             last.record(index, logpNew, result.slates);
         }
     }
     completed = stepNumber;
-    if (stepNumber % config.logging.everySteps == 0 || stepNumber == 1)
-        report(stepNumber, r, last, trace, secondsSince(updateStart));
+    if (stepNumber % config.logging.everySteps == 0 || stepNumber == 1) {
+        const double updateSeconds = secondsSince(updateStart);
+        if (distributed) gatherShards(r, last, trace);
+        if (!distributed || distributed->isLeader()) report(stepNumber, r, last, trace, updateSeconds);
+    }
     const int evalEvery = config.logging.evalEverySteps;
     if (evaluation && evalEvery > 0 && stepNumber % evalEvery == 0) evaluate(EvaluationSplit::Validation);
     return true;
 }
 
+void Trainer::Impl::gatherShards(Rollout& r, LastEvaluation& last, StepTrace& trace) {
+    auto& group = *distributed;
+    const auto rows = [&](torch::Tensor& tensor) { tensor = group.allGatherRows(tensor); };
+    for (auto* tensor : {&r.slates, &r.logpOld, &r.components, &r.rewards, &r.advantages.values, &r.listEntropy,
+                         &r.boost, &last.logpNew, &last.coefficient, &last.branch, &last.denominator,
+                         &last.posCap, &last.negScale})
+        rows(*tensor);
+    const auto values = [&](auto& vector) {
+        using T = typename std::decay_t<decltype(vector)>::value_type;
+        const auto all = group.allGatherRows(
+            torch::from_blob(vector.data(), {static_cast<int64_t>(vector.size())},
+                             std::is_same_v<T, double> ? torch::kFloat64 : torch::kUInt8).clone());
+        vector.assign(all.template data_ptr<T>(), all.template data_ptr<T>() + all.numel());
+    };
+    for (auto* vector : {&trace.tokenRatios, &trace.sequenceLogRatios, &trace.approxKlOld, &trace.klReference,
+                         &trace.coefficients, &trace.advantages, &trace.posCaps, &trace.negScales, &trace.negCaps})
+        values(*vector);
+    values(trace.boostApplied);
+    const double localShare = static_cast<double>(shard.localSlates()) / static_cast<double>(shard.totalSlates());
+    auto sums = torch::tensor({trace.clipLow, trace.clipHigh, trace.clipRegion, trace.posActive, trace.negActive,
+                               localShare * r.policyEntropy, trace.hasClip ? 1.0 : 0.0},
+                              torch::kFloat64);
+    group.allReduceSum(sums);
+    const auto sum = [&](int i) { return sums[i].item<double>(); };
+    trace.clipLow = sum(0), trace.clipHigh = sum(1), trace.clipRegion = sum(2);
+    trace.posActive = sum(3), trace.negActive = sum(4);
+    r.policyEntropy = sum(5);
+    trace.hasClip = sum(6) > 0.0;
+    auto seconds = torch::tensor({r.seconds}, torch::kFloat64);  // the slowest rank's
+    group.allReduceMax(seconds);
+    r.seconds = seconds.item<double>();
+    r.contexts = r.batchContexts;
+    auto slates = r.slates.accessor<int64_t, 2>();
+    r.items.assign(r.slates.size(0), std::vector<int64_t>(r.slates.size(1)));
+    for (int64_t s = 0; s < r.slates.size(0); ++s)
+        for (int64_t t = 0; t < r.slates.size(1); ++t) r.items[s][t] = slates[s][t];
+}
+
 void Trainer::Impl::evaluate(EvaluationSplit split) {
     const auto values = evaluation->evaluate(setup.transformer->generative(), split,
-                                             split == EvaluationSplit::Validation ? config.training.evalUsers : 0);
+                                             split == EvaluationSplit::Validation ? config.training.evalUsers : 0,
+                                             RankingEvaluation::kBatchSize, distributed);
     sink.onStep({completed, secondsSince(started), values});
     sink.onEval({completed, values});
 }
@@ -496,8 +604,9 @@ void Trainer::Impl::report(int64_t stepNumber, const Rollout& r, const LastEvalu
     sink.onSlates(records);
 }
 
-Trainer::Trainer(const RunConfig& config, TrainingSink& sink, TrainerControl& control)
-    : m_impl(std::make_unique<Impl>(config, sink, control)) {}
+Trainer::Trainer(const RunConfig& config, TrainingSink& sink, TrainerControl& control,
+                 DistributedContext* distributed)
+    : m_impl(std::make_unique<Impl>(config, sink, control, distributed)) {}
 
 Trainer::~Trainer() = default;
 
@@ -505,6 +614,15 @@ int64_t Trainer::totalSteps() const { return m_impl->config.training.steps; }
 int64_t Trainer::completedSteps() const { return m_impl->completed; }
 bool Trainer::done() const { return m_impl->completed >= totalSteps(); }
 bool Trainer::step() { return m_impl->step(); }
+
+std::vector<float> Trainer::parameterValues() const {
+    std::vector<float> values;
+    for (const auto& parameter : m_impl->setup.policy->parameters()) {
+        const auto flat = parameter.detach().to(torch::kFloat32).contiguous().view(-1);
+        values.insert(values.end(), flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+    }
+    return values;
+}
 
 Trainer::Outcome Trainer::run() {
     auto& control = m_impl->control;
@@ -517,8 +635,8 @@ Trainer::Outcome Trainer::run() {
                                 " advantages) on " + std::to_string(m_impl->setup.environment->itemCount()) +
                                 " items; " + m_impl->setup.description);
     while (!done()) {
-        const bool go = holdWhilePaused(
-            control, [&](const std::string& note) { event(EventLevel::Info, note); });
+        bool go = holdWhilePaused(control, [&](const std::string& note) { event(EventLevel::Info, note); });
+        if (m_impl->distributed) go = !m_impl->distributed->anyRank(!go);  // all ranks stop together
         if (!go || !step()) {
             event(EventLevel::Info, "stopped by request after step " + std::to_string(completedSteps()));
             m_impl->sink.flush();

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "config/run_config.h"
 #include "training/trainer_control.h"
@@ -8,11 +9,17 @@
 
 namespace sage {
 
+class DistributedContext;
+
 /// Fine-tunes a slate policy with the configured objective. LibTorch stays behind the pimpl so
 /// that Qt headers (read by moc) never include torch.
 class Trainer {
 public:
-    Trainer(const RunConfig& config, TrainingSink& sink, TrainerControl& control);
+    /// With a `distributed` group, this trainer is one data-parallel rank: it rolls out its share of
+    /// each batch, sums gradients with the other ranks before every update and reports the whole
+    /// batch's metrics; ranks stop together, at step boundaries. Without one it is the whole run.
+    Trainer(const RunConfig& config, TrainingSink& sink, TrainerControl& control,
+            DistributedContext* distributed = nullptr);
     ~Trainer();
     Trainer(const Trainer&) = delete;
     Trainer& operator=(const Trainer&) = delete;
@@ -24,6 +31,9 @@ public:
     /// One RL iteration: rollout, rewards, advantages, μ epochs of minibatch updates, logging.
     /// Returns false when the rollout was cut short by a stop request.
     bool step();
+
+    /// Every parameter of the policy, flattened in order (tests compare runs with it).
+    std::vector<float> parameterValues() const;
 
     enum class Outcome { Finished, Stopped };
     /// Steps until done or stopped; while paused it sleeps, still honouring stop.
