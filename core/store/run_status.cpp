@@ -46,4 +46,9 @@ bool isTerminal(RunStatus status) {
     return false;
 }
 
+bool isResumable(RunStatus status) {
+    return status == RunStatus::Stopped || status == RunStatus::Failed ||
+           status == RunStatus::Interrupted;
+}
+
 }  // namespace sage

@@ -10,7 +10,10 @@ enum class RunStatus { Created, Running, Paused, Finished, Stopped, Failed, Inte
 std::string toString(RunStatus status);
 /// Parses the stored text ("running", "finished", ...); nullopt for anything else.
 std::optional<RunStatus> parseRunStatus(const std::string& text);
-/// True for the states a run never leaves (finished, stopped, failed, interrupted).
+/// True for the states of a run that is not training (finished, stopped, failed, interrupted); only
+/// a resume takes a stopped, failed or interrupted run back to running.
 bool isTerminal(RunStatus status);
+/// True for the states a resume continues from its last checkpoint (stopped, failed, interrupted).
+bool isResumable(RunStatus status);
 
 }  // namespace sage

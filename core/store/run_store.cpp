@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <type_traits>
 #include <utility>
 
+#include "store/process_identity.h"
 #include "store/schema_migrations.h"
 
 // Arrays are stored as raw host-order blobs and documented as little-endian.
@@ -218,7 +220,8 @@ constexpr const char* kRunColumns = R"sql(
     SELECT r.id, r.experiment_id, e.name, r.name, r.status, r.config_json, r.seed, r.created_at,
            COALESCE(r.started_at, 0), COALESCE(r.finished_at, 0),
            COALESCE((SELECT MAX(lm.step) FROM latest_metrics lm WHERE lm.run_id = r.id), -1),
-           r.notes, r.error, r.deleted
+           r.notes, r.error, r.deleted, COALESCE(r.owner_host, ''), COALESCE(r.owner_pid, 0),
+           COALESCE(r.heartbeat_at, 0)
     FROM runs r JOIN experiments e ON e.id = r.experiment_id
 )sql";
 
@@ -238,13 +241,17 @@ RunSummary readRunSummary(SQLite::Statement& query) {
     run.lastStep = query.getColumn(10).getInt64();
     run.notes = query.getColumn(11).getString();
     run.deleted = query.getColumn(13).getInt() != 0;
+    run.ownerHost = query.getColumn(14).getString();
+    run.ownerPid = query.getColumn(15).getInt64();
+    run.heartbeatAt = query.getColumn(16).getDouble();
     return run;
 }
 
 }  // namespace
 
 bool RunStore::Batch::empty() const {
-    return steps.empty() && histograms.empty() && slates.empty() && evals.empty() && events.empty();
+    return steps.empty() && histograms.empty() && slates.empty() && evals.empty() &&
+           events.empty() && checkpoints.empty();
 }
 
 RunStore::RunStore(const std::string& path) : m_path(path) {
@@ -259,6 +266,11 @@ RunStore::RunStore(const std::string& path) : m_path(path) {
     configureConnection();
     // migrateSchema throws StoreErrors of its own that name the failed step.
     guarded(m_path, "upgrading the schema", [&] { migrateSchema(*m_db, kSchemaVersion); });
+    try {
+        markInterruptedRuns();
+    } catch (const StoreError&) {
+        // The file is usable; the runs are marked by the next connection that gets the lock.
+    }
 }
 
 RunStore::~RunStore() = default;
@@ -384,15 +396,20 @@ int64_t RunStore::createRun(const std::string& experiment, const std::string& na
     return guarded(m_path, "creating run '" + name + "'", [&] {
         SQLite::Transaction transaction(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
         const int64_t experimentId = ensureExperiment(experiment);
+        const ProcessIdentity& owner = ProcessIdentity::current();
         SQLite::Statement insert(*m_db, R"sql(
-            INSERT INTO runs (experiment_id, name, status, config_json, seed, created_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql");
+            INSERT INTO runs (experiment_id, name, status, config_json, seed, created_at,
+                              owner_host, owner_pid, owner_start, heartbeat_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?6))sql");
         insert.bind(1, experimentId);
         insert.bind(2, name);
         insert.bind(3, toString(RunStatus::Created));
         insert.bind(4, configJson);
         insert.bind(5, seed);
         insert.bind(6, unixNow());
+        insert.bind(7, owner.host);
+        insert.bind(8, owner.pid);
+        insert.bind(9, owner.startToken);
         insert.exec();
         const int64_t runId = m_db->getLastInsertRowid();
 
@@ -495,31 +512,247 @@ void RunStore::setTags(int64_t runId, const std::vector<std::string>& tags) {
     });
 }
 
-int RunStore::markAbandonedRunsInterrupted(const std::vector<int64_t>& liveRunIds) {
-    return guarded(m_path, "marking abandoned runs interrupted", [&] {
-        SQLite::Transaction transaction(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement query(*m_db, "SELECT id FROM runs WHERE status IN (?1, ?2) ORDER BY id");
-        query.bind(1, toString(RunStatus::Running));
-        query.bind(2, toString(RunStatus::Paused));
-        std::vector<int64_t> abandoned;
-        while (query.executeStep()) {
-            const int64_t id = query.getColumn(0).getInt64();
-            if (std::find(liveRunIds.begin(), liveRunIds.end(), id) == liveRunIds.end()) {
-                abandoned.push_back(id);
-            }
-        }
-        SQLite::Statement update(*m_db,
-                                 "UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1");
+// ---- Crash recovery and resume ----
+
+namespace {
+
+/// A run that may have lost its process, as read before taking the write lock.
+struct HeldRun {
+    int64_t id = 0;
+    std::string status;
+    std::string ownerHost;
+    std::optional<int64_t> ownerPid;
+    std::optional<double> heartbeat;
+    double lastSign = 0.0;  // heartbeat, else started_at, else created_at
+    double startedAt = 0.0;
+    int64_t lastStep = 0;
+};
+
+template <typename T>
+std::optional<T> optionalColumn(const SQLite::Column& column) {
+    if (column.isNull()) return std::nullopt;
+    if constexpr (std::is_same_v<T, double>) {
+        return column.getDouble();
+    } else {
+        return column.getInt64();
+    }
+}
+
+template <typename T>
+void bindOptional(SQLite::Statement& statement, int index, const std::optional<T>& value) {
+    if (value) {
+        statement.bind(index, *value);
+    } else {
+        statement.bind(index);
+    }
+}
+
+/// Why the run's owner counts as gone, or empty while it may still be training.
+std::string whyOwnerIsGone(const HeldRun& run, const std::string& ownerStart, double now) {
+    const ProcessIdentity& self = ProcessIdentity::current();
+    const std::string owner = run.ownerPid ? "process " + std::to_string(*run.ownerPid) +
+                                                 " on " + run.ownerHost
+                                           : "an older build of SAGE";
+    if (run.ownerPid && run.ownerHost == self.host) {
+        if (isLocalProcessAlive(*run.ownerPid, ownerStart)) return {};
+        return owner + " ended without finishing the run";
+    }
+    // Runs of older builds have no owner; a `created` one may be about to start.
+    if (!run.ownerPid && run.status == toString(RunStatus::Created)) return {};
+    const double silent = now - run.lastSign;
+    if (silent <= RunStore::kLeaseTimeoutSeconds) return {};
+    return "no heartbeat from " + owner + " for " + std::to_string(static_cast<int64_t>(silent)) +
+           " s";
+}
+
+}  // namespace
+
+int RunStore::markInterruptedRuns() {
+    return guarded(m_path, "marking interrupted runs", [&] {
+        // A read first: the common case, nothing to mark, takes no write lock.
+        SQLite::Statement query(*m_db, R"sql(
+            SELECT r.id, r.status, COALESCE(r.owner_host, ''), r.owner_pid,
+                   COALESCE(r.owner_start, ''), r.heartbeat_at,
+                   COALESCE(r.heartbeat_at, r.started_at, r.created_at),
+                   COALESCE(r.started_at, r.created_at),
+                   COALESCE((SELECT MAX(lm.step) FROM latest_metrics lm WHERE lm.run_id = r.id), 0)
+            FROM runs r WHERE r.status IN (?1, ?2, ?3) ORDER BY r.id)sql");
+        query.bind(1, toString(RunStatus::Created));
+        query.bind(2, toString(RunStatus::Running));
+        query.bind(3, toString(RunStatus::Paused));
         const double now = unixNow();
-        for (int64_t id : abandoned) {
-            update.bind(1, id);
-            update.bind(2, toString(RunStatus::Interrupted));
-            update.bind(3, now);
-            update.exec();
+        std::vector<std::pair<HeldRun, std::string>> gone;
+        while (query.executeStep()) {
+            HeldRun run;
+            run.id = query.getColumn(0).getInt64();
+            run.status = query.getColumn(1).getString();
+            run.ownerHost = query.getColumn(2).getString();
+            run.ownerPid = optionalColumn<int64_t>(query.getColumn(3));
+            run.heartbeat = optionalColumn<double>(query.getColumn(5));
+            run.lastSign = query.getColumn(6).getDouble();
+            run.startedAt = query.getColumn(7).getDouble();
+            run.lastStep = query.getColumn(8).getInt64();
+            std::string why = whyOwnerIsGone(run, query.getColumn(4).getString(), now);
+            if (!why.empty()) gone.emplace_back(std::move(run), std::move(why));
+        }
+        query.reset();
+        if (gone.empty()) return 0;
+
+        SQLite::Transaction transaction(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        // Only when nothing changed since the read: a resume or a heartbeat in between wins.
+        SQLite::Statement update(*m_db, R"sql(
+            UPDATE runs SET status = ?5, finished_at = ?6, error = ?7
+            WHERE id = ?1 AND status = ?2 AND owner_pid IS ?3 AND heartbeat_at IS ?4)sql");
+        SQLite::Statement event(*m_db, R"sql(
+            INSERT INTO events (run_id, step, wall_time, level, message)
+            VALUES (?1, ?2, ?3, ?4, ?5))sql");
+        int marked = 0;
+        for (const auto& [run, why] : gone) {
+            const std::string message = "interrupted after step " + std::to_string(run.lastStep) +
+                                        ": " + why +
+                                        "; resume the run to continue from its last checkpoint";
+            update.bind(1, run.id);
+            update.bind(2, run.status);
+            bindOptional(update, 3, run.ownerPid);
+            bindOptional(update, 4, run.heartbeat);
+            update.bind(5, toString(RunStatus::Interrupted));
+            update.bind(6, now);
+            update.bind(7, message);
+            const int changed = update.exec();
             update.reset();
+            if (changed == 0) continue;
+            event.bind(1, run.id);
+            event.bind(2, run.lastStep);
+            event.bind(3, std::max(0.0, now - run.startedAt));
+            event.bind(4, toString(EventLevel::Warning));
+            event.bind(5, message);
+            event.exec();
+            event.reset();
+            ++marked;
         }
         transaction.commit();
-        return static_cast<int>(abandoned.size());
+        return marked;
+    });
+}
+
+bool RunStore::claimResumableRun(int64_t runId) {
+    return guarded(m_path, "resuming " + runLabel(runId), [&] {
+        const ProcessIdentity& owner = ProcessIdentity::current();
+        SQLite::Statement update(*m_db, R"sql(
+            UPDATE runs SET status = ?5, owner_host = ?6, owner_pid = ?7, owner_start = ?8,
+                            heartbeat_at = ?9, started_at = COALESCE(started_at, ?9),
+                            finished_at = NULL, error = ''
+            WHERE id = ?1 AND status IN (?2, ?3, ?4))sql");
+        update.bind(1, runId);
+        update.bind(2, toString(RunStatus::Stopped));
+        update.bind(3, toString(RunStatus::Failed));
+        update.bind(4, toString(RunStatus::Interrupted));
+        update.bind(5, toString(RunStatus::Running));
+        update.bind(6, owner.host);
+        update.bind(7, owner.pid);
+        update.bind(8, owner.startToken);
+        update.bind(9, unixNow());
+        return update.exec() == 1;
+    });
+}
+
+void RunStore::heartbeat(int64_t runId) {
+    guarded(m_path, "refreshing the heartbeat of " + runLabel(runId), [&] {
+        const ProcessIdentity& owner = ProcessIdentity::current();
+        SQLite::Statement update(*m_db, R"sql(
+            UPDATE runs SET heartbeat_at = ?2 WHERE id = ?1 AND owner_host = ?3 AND owner_pid = ?4)sql");
+        update.bind(1, runId);
+        update.bind(2, unixNow());
+        update.bind(3, owner.host);
+        update.bind(4, owner.pid);
+        update.exec();
+    });
+}
+
+void RunStore::truncateRun(int64_t runId, int64_t afterStep) {
+    const std::string action = "discarding the steps of " + runLabel(runId) + " after step " +
+                               std::to_string(afterStep);
+    guarded(m_path, action, [&] {
+        SQLite::Transaction transaction(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        requireRun(runId, action);
+        for (const char* table : {"metrics", "histograms", "slates", "evals", "checkpoints"}) {
+            SQLite::Statement remove(*m_db, std::string("DELETE FROM ") + table +
+                                                " WHERE run_id = ?1 AND step > ?2");
+            remove.bind(1, runId);
+            remove.bind(2, afterStep);
+            remove.exec();
+        }
+        SQLite::Statement clear(*m_db, "DELETE FROM latest_metrics WHERE run_id = ?1");
+        clear.bind(1, runId);
+        clear.exec();
+        SQLite::Statement rebuild(*m_db, R"sql(
+            INSERT INTO latest_metrics (run_id, key_id, step, last, min, max)
+            SELECT m.run_id, m.key_id, m.step, m.value, agg.lo, agg.hi
+            FROM metrics m
+            JOIN (SELECT key_id, MAX(step) AS last_step, MIN(value) AS lo, MAX(value) AS hi
+                  FROM metrics WHERE run_id = ?1 GROUP BY key_id) agg
+              ON m.key_id = agg.key_id AND m.step = agg.last_step
+            WHERE m.run_id = ?1)sql");
+        rebuild.bind(1, runId);
+        rebuild.exec();
+        transaction.commit();
+    });
+}
+
+std::string RunStore::storedCheckpointPath(const std::string& path) const {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    const fs::path folder = fs::absolute(m_path, error).parent_path();
+    const fs::path relative = fs::absolute(path, error).lexically_relative(folder);
+    if (error || relative.empty() || *relative.begin() == "..") return path;
+    return relative.generic_string();
+}
+
+std::string RunStore::resolvedCheckpointPath(const std::string& stored) const {
+    namespace fs = std::filesystem;
+    if (fs::path(stored).is_absolute()) return stored;
+    std::error_code error;
+    return (fs::absolute(m_path, error).parent_path() / stored).lexically_normal().string();
+}
+
+std::vector<CheckpointRecord> RunStore::checkpoints(int64_t runId) const {
+    return guarded(m_path, "reading the checkpoints of " + runLabel(runId), [&] {
+        SQLite::Statement query(*m_db,
+                                "SELECT step, path, created_at FROM checkpoints WHERE run_id = ?1 "
+                                "ORDER BY step, id");
+        query.bind(1, runId);
+        std::vector<CheckpointRecord> records;
+        while (query.executeStep()) {
+            records.push_back({query.getColumn(0).getInt64(),
+                               resolvedCheckpointPath(query.getColumn(1).getString()),
+                               query.getColumn(2).getDouble()});
+        }
+        return records;
+    });
+}
+
+std::vector<std::string> RunStore::forgetOldCheckpoints(int64_t runId, int keep) {
+    return guarded(m_path, "forgetting old checkpoints of " + runLabel(runId), [&] {
+        SQLite::Transaction transaction(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement query(*m_db, R"sql(
+            SELECT id, path FROM checkpoints WHERE run_id = ?1
+            ORDER BY step DESC, id DESC LIMIT -1 OFFSET ?2)sql");
+        query.bind(1, runId);
+        query.bind(2, std::max(0, keep));
+        std::vector<int64_t> ids;
+        std::vector<std::string> paths;
+        while (query.executeStep()) {
+            ids.push_back(query.getColumn(0).getInt64());
+            paths.push_back(resolvedCheckpointPath(query.getColumn(1).getString()));
+        }
+        SQLite::Statement remove(*m_db, "DELETE FROM checkpoints WHERE id = ?1");
+        for (int64_t id : ids) {
+            remove.bind(1, id);
+            remove.exec();
+            remove.reset();
+        }
+        transaction.commit();
+        return paths;
     });
 }
 
@@ -594,9 +827,18 @@ void RunStore::renameExperiment(int64_t experimentId, const std::string& name) {
 bool RunStore::purgeRun(int64_t runId) {
     return guarded(m_path, "purging " + runLabel(runId), [&] {
         // Only a run already in the bin: purging is the one delete that cannot be undone.
+        std::vector<CheckpointRecord> files = checkpoints(runId);
         SQLite::Statement purge(*m_db, "DELETE FROM runs WHERE id = ?1 AND deleted = 1");
         purge.bind(1, runId);
-        return purge.exec() > 0;
+        if (purge.exec() == 0) return false;
+        // After the commit: a file the store no longer names is garbage, a name without its file
+        // would not be.
+        std::error_code ignored;
+        for (const CheckpointRecord& file : files) {
+            std::filesystem::remove(file.path, ignored);
+            std::filesystem::remove(std::filesystem::path(file.path).parent_path(), ignored);
+        }
+        return true;
     });
 }
 
@@ -971,6 +1213,20 @@ void RunStore::writeBatch(int64_t runId, const Batch& batch) {
                         insert.exec();
                         insert.reset();
                     }
+                }
+            }
+
+            if (!batch.checkpoints.empty()) {
+                SQLite::Statement insert(*m_db, R"sql(
+                    INSERT INTO checkpoints (run_id, step, path, created_at)
+                    VALUES (?1, ?2, ?3, ?4))sql");
+                for (const CheckpointRecord& checkpoint : batch.checkpoints) {
+                    insert.bind(1, runId);
+                    insert.bind(2, checkpoint.step);
+                    insert.bind(3, storedCheckpointPath(checkpoint.path));
+                    insert.bind(4, checkpoint.createdAt > 0.0 ? checkpoint.createdAt : unixNow());
+                    insert.exec();
+                    insert.reset();
                 }
             }
 

@@ -168,9 +168,22 @@ JOIN (SELECT run_id, key_id, MAX(step) AS last_step, MIN(value) AS lo, MAX(value
 )sql");
 }
 
+// Version 3: which process holds a run, so that opening the store tells a run whose process was
+// killed (interrupted) from a live run of another process. owner_start tells a process from a
+// later one that reuses its pid; heartbeat_at is refreshed while the owner lives.
+void addRunOwner(SQLite::Database& db) {
+    db.exec(R"sql(
+ALTER TABLE runs ADD COLUMN owner_host TEXT;
+ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+ALTER TABLE runs ADD COLUMN owner_start TEXT;
+ALTER TABLE runs ADD COLUMN heartbeat_at REAL;
+)sql");
+}
+
 constexpr SchemaMigration kMigrations[] = {
     {1, "core tables", &createCoreTables},
     {2, "latest metrics, tags and soft delete", &addRunListTables},
+    {3, "run owner and heartbeat", &addRunOwner},
 };
 static_assert(std::size(kMigrations) == RunStore::kSchemaVersion,
               "RunStore::kSchemaVersion must equal the number of schema migrations");

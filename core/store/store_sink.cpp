@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 
 namespace sage {
@@ -49,6 +50,16 @@ void StoreSink::onEvent(const EventRecord& event) {
     flushIfDue();
 }
 
+void StoreSink::onCheckpoint(int64_t step, const std::string& path) {
+    m_pending.checkpoints.push_back({step, path, 0.0});
+    flush();
+    // The rows go first: a crash in between leaves unnamed files, never a name without its file.
+    for (const std::string& old : m_store.forgetOldCheckpoints(m_runId, kCheckpointsKept)) {
+        std::error_code ignored;
+        std::filesystem::remove(old, ignored);
+    }
+}
+
 void StoreSink::flush() {
     m_lastFlush = std::chrono::steady_clock::now();
     if (m_pending.empty()) return;
@@ -59,6 +70,7 @@ void StoreSink::flush() {
     m_pending.slates.clear();
     m_pending.evals.clear();
     m_pending.events.clear();
+    m_pending.checkpoints.clear();
 }
 
 void StoreSink::flushIfDue() {

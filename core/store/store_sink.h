@@ -15,6 +15,9 @@ namespace sage {
 /// pays for SQL. A failed flush throws StoreError and keeps the records for the next attempt.
 class StoreSink final : public TrainingSink {
 public:
+    /// Checkpoint files kept per run; older ones are forgotten and deleted as new ones land.
+    static constexpr int kCheckpointsKept = 2;
+
     StoreSink(const std::string& dbPath, int64_t runId, int flushEverySteps,
               double flushEverySeconds = 2.0);
     /// Flushes what is left; errors are reported on stderr since a destructor cannot throw.
@@ -27,6 +30,9 @@ public:
     void onSlates(const std::vector<SlateRecord>& slates) override;
     void onEval(const EvalRecord& eval) override;
     void onEvent(const EventRecord& event) override;
+    /// Flushes at once, the checkpoint row in the same transaction as everything before it,
+    /// then deletes the files of checkpoints beyond kCheckpointsKept.
+    void onCheckpoint(int64_t step, const std::string& path) override;
     void flush() override;
 
     int64_t runId() const { return m_runId; }

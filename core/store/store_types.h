@@ -23,6 +23,17 @@ struct RunSummary {
     std::vector<std::string> tags;
     std::string error;
     bool deleted = false;
+    // The process that created or last resumed the run; empty host and 0 when unknown.
+    std::string ownerHost;
+    int64_t ownerPid = 0;
+    double heartbeatAt = 0.0;  // unix seconds; 0 when never
+};
+
+/// A resume checkpoint of a run: the state after `step` completed steps, in the file `path`.
+struct CheckpointRecord {
+    int64_t step = 0;
+    std::string path;
+    double createdAt = 0.0;  // unix seconds
 };
 
 struct MetricPoint {

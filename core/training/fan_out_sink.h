@@ -15,6 +15,9 @@ public:
     void onSlates(const std::vector<SlateRecord>& s) override { for (auto* k : m_sinks) k->onSlates(s); }
     void onEval(const EvalRecord& e) override { for (auto* k : m_sinks) k->onEval(e); }
     void onEvent(const EventRecord& e) override { for (auto* k : m_sinks) k->onEvent(e); }
+    void onCheckpoint(int64_t step, const std::string& path) override {
+        for (auto* k : m_sinks) k->onCheckpoint(step, path);
+    }
     void flush() override { for (auto* k : m_sinks) k->flush(); }
 
 private:

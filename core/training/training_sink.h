@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "training/training_records.h"
@@ -18,6 +19,9 @@ public:
     virtual void onSlates(const std::vector<SlateRecord>& slates) = 0;
     virtual void onEval(const EvalRecord& eval) = 0;
     virtual void onEvent(const EventRecord& event) = 0;
+    /// A resume checkpoint of the state after `step` steps now lies, complete, at `path`. The
+    /// store writer commits it together with every record reported before it.
+    virtual void onCheckpoint(int64_t step, const std::string& path) {}
     /// Called at the end of a run (and by writers when they choose): persist what is buffered.
     virtual void flush() {}
 };

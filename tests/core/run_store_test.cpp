@@ -342,32 +342,6 @@ TEST_F(RunStoreTest, NotesTagsAndNameUpdate) {
     EXPECT_TRUE(store.run(id)->tags.empty());
 }
 
-TEST_F(RunStoreTest, MarkAbandonedRunsInterruptedSparesLiveAndFinishedRuns) {
-    RunStore store(m_path);
-    const int64_t abandonedRunning = store.createRun("e", "r1", "{}", 1);
-    const int64_t abandonedPaused = store.createRun("e", "r2", "{}", 1);
-    const int64_t live = store.createRun("e", "r3", "{}", 1);
-    const int64_t finished = store.createRun("e", "r4", "{}", 1);
-    const int64_t created = store.createRun("e", "r5", "{}", 1);
-    store.setRunStatus(abandonedRunning, RunStatus::Running);
-    store.setRunStatus(abandonedPaused, RunStatus::Running);
-    store.setRunStatus(abandonedPaused, RunStatus::Paused);
-    store.setRunStatus(live, RunStatus::Running);
-    store.setRunStatus(finished, RunStatus::Running);
-    store.setRunStatus(finished, RunStatus::Finished);
-
-    EXPECT_EQ(2, store.markAbandonedRunsInterrupted({live}));
-    EXPECT_EQ(RunStatus::Interrupted, store.run(abandonedRunning)->status);
-    EXPECT_GT(store.run(abandonedRunning)->finishedAt, 0.0);
-    EXPECT_EQ(RunStatus::Interrupted, store.run(abandonedPaused)->status);
-    EXPECT_EQ(RunStatus::Running, store.run(live)->status);
-    EXPECT_EQ(RunStatus::Finished, store.run(finished)->status);
-    EXPECT_EQ(RunStatus::Created, store.run(created)->status);
-    EXPECT_EQ(0, store.markAbandonedRunsInterrupted({live}));
-    EXPECT_EQ(1, store.markAbandonedRunsInterrupted());
-    EXPECT_EQ(RunStatus::Interrupted, store.run(live)->status);
-}
-
 // ---- Hostile text ----
 
 TEST_F(RunStoreTest, HostileTextRoundTripsExactly) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -57,6 +58,14 @@ void insertVersionOneRows(SQLite::Database& db) {
             (1, 2, 0, 0.0, 0.1), (1, 2, 1, 1.0, NULL), (1, 2, 2, 2.0, 0.7);
         INSERT INTO events (run_id, step, wall_time, level, message)
         VALUES (1, 2, 2.0, 'warning', 'old warning');
+    )sql");
+}
+
+// What a version-2 build kept next to those rows: the run list's latest metrics.
+void insertVersionTwoLatestMetrics(SQLite::Database& db) {
+    db.exec(R"sql(
+        INSERT INTO latest_metrics (run_id, key_id, step, last, min, max)
+        VALUES (1, 1, 2, 3.0, 2.0, 4.0), (1, 2, 2, 0.7, 0.1, 0.7);
     )sql");
 }
 
@@ -136,6 +145,7 @@ TEST_F(StoreMigrationTest, MigratesFromEachOlderVersionKeepingData) {
             ASSERT_EQ(version, migrateSchema(db, version));
             ASSERT_EQ(version, readSchemaVersion(db));
             insertVersionOneRows(db);
+            if (version >= 2) insertVersionTwoLatestMetrics(db);
         }
 
         RunStore store(path);
@@ -186,6 +196,41 @@ TEST_F(StoreMigrationTest, MigratesFromEachOlderVersionKeepingData) {
         EXPECT_EQ(1.0, store.latestMetrics(1)[0].min);
         EXPECT_EQ(3, store.latestMetrics(1)[0].step);
     }
+}
+
+TEST_F(StoreMigrationTest, VersionTwoRunsLeftRunningByAnOlderBuildAreInterruptedOnlyWhenStale) {
+    {
+        SQLite::Database db(m_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        ASSERT_EQ(2, migrateSchema(db, 2));
+        insertVersionOneRows(db);
+        const std::string now = std::to_string(
+            std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
+        // Run 2 was left running long ago (its process is gone); run 3 started a moment ago and
+        // may still be training in an older build; run 4 was created and never started.
+        db.exec(R"sql(
+            INSERT INTO runs (id, experiment_id, name, status, created_at, started_at)
+            VALUES (2, 1, 'orphan', 'running', 1700000000.0, 1700000001.0),
+                   (3, 1, 'recent', 'running', )sql" + now + ", " + now + R"sql(),
+                   (4, 1, 'never started', 'created', 1700000000.0, NULL);
+            INSERT INTO metric_keys (id, name) VALUES (3, 'orphan metric');
+            INSERT INTO metrics (run_id, key_id, step, wall_time, value) VALUES (2, 3, 9, 1.0, 1.0);
+            INSERT INTO latest_metrics (run_id, key_id, step, last, min, max)
+            VALUES (2, 3, 9, 1.0, 1.0, 1.0);
+        )sql");
+    }
+    RunStore store(m_path);
+    EXPECT_EQ(RunStore::kSchemaVersion, store.schemaVersion());
+    const auto orphan = store.run(2);
+    EXPECT_EQ(RunStatus::Interrupted, orphan->status);
+    EXPECT_GT(orphan->finishedAt, 0.0);
+    EXPECT_TRUE(contains(orphan->error, "older build")) << orphan->error;
+    ASSERT_EQ(1u, store.events(2).size());
+    EXPECT_EQ(EventLevel::Warning, store.events(2)[0].level);
+    EXPECT_EQ(9, store.events(2)[0].step) << "the event sits at the last logged step";
+    EXPECT_EQ(RunStatus::Running, store.run(3)->status);
+    EXPECT_EQ(RunStatus::Created, store.run(4)->status);
+    EXPECT_EQ(RunStatus::Finished, store.run(1)->status);
 }
 
 TEST_F(StoreMigrationTest, FailingStepRollsBackToThePreviousVersion) {
