@@ -33,6 +33,16 @@ constexpr const char* kRunIdVariable = "SAGE_RUN_ID";
 /// `--nproc N`: creates the run, starts N ranks of this program and waits; a failed rank fails
 /// the run, whichever rank it was.
 int launchRanks(const sage::TrainArguments& args, const sage::RunConfig& config) {
+    // What every rank would refuse, refused once, before anything starts.
+    if (config.training.stage == "sft") {
+        std::cerr << "sage-train: --nproc trains the RL stage; training.stage \"sft\" runs in one process\n";
+        return kExitBadConfig;
+    }
+    if (config.training.contexts < args.nproc) {
+        std::cerr << "sage-train: --nproc " << args.nproc << " needs training.contexts of at least " << args.nproc
+                  << " (each rank rolls out its share of every batch); it is " << config.training.contexts << '\n';
+        return kExitBadConfig;
+    }
     sage::TrainerControl unused;
     sage::TrainingJob job(config, args.dbPath, args.experiment, unused);
     const int64_t runId = job.prepare();

@@ -512,6 +512,7 @@ void Trainer::Impl::evaluate(EvaluationSplit split) {
     const auto values = evaluation->evaluate(setup.transformer->generative(), split,
                                              split == EvaluationSplit::Validation ? config.training.evalUsers : 0,
                                              RankingEvaluation::kBatchSize, distributed);
+    if (distributed && !distributed->isLeader()) return;  // rank 0 reports
     sink.onStep({completed, secondsSince(started), values});
     sink.onEval({completed, values});
 }

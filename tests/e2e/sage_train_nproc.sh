@@ -36,6 +36,35 @@ for key in ("reward", "loss/total", "grad_norm", "ratio/seq_mean", "adv/std", "e
 print(f"--nproc 2 matches one process on {compared} metric values")
 PY
 
+# 1b. The multi-machine path on one machine: two processes started with torchrun's variables meet
+# through rank 0's TCPStore and log the same run.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+for rank in 0 1; do
+  RANK=$rank WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
+    "$train" "${common[@]}" --set training.steps=3 --db "$work/tcp.sqlite" &
+done
+wait
+python3 - "$work/one.sqlite" "$work/tcp.sqlite" <<'PY'
+import sqlite3, sys
+def reward(path):
+    db = sqlite3.connect(path)
+    (runs,) = db.execute("select count(*) from runs").fetchone()
+    assert runs == 1, f"{path}: {runs} runs (rank 0 alone creates one)"
+    return [v for (v,) in db.execute("select m.value from metrics m join metric_keys k on k.id = m.key_id "
+                                     "where k.name = 'reward' order by m.step")]
+one, tcp = reward(sys.argv[1]), reward(sys.argv[2])
+assert len(one) == len(tcp) == 3 and all(abs(a - b) <= 1e-4 * max(1.0, abs(a)) for a, b in zip(one, tcp)), (one, tcp)
+print("RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT ranks match one process")
+PY
+
+# 1c. What every rank would refuse is refused before any starts.
+set +e
+"$train" "${common[@]}" --set training.contexts=1 --db "$work/bad.sqlite" --nproc 2 2> "$work/bad.err"
+code=$?
+set -e
+[ "$code" -eq 2 ] && grep -q "needs training.contexts of at least 2" "$work/bad.err" ||
+  { echo "FAIL: --nproc 2 with one context gave exit $code"; cat "$work/bad.err"; exit 1; }
+
 # 2. Rank 1 is killed mid-run: rank 0 and the launcher end, the run is failed.
 "$train" "${common[@]}" --set training.steps=100000 --db "$work/kill.sqlite" --nproc 2 2> "$work/kill.err" &
 launcher=$!
