@@ -4,7 +4,6 @@
 #include <cmath>
 #include <filesystem>
 #include <random>
-#include <thread>
 
 #include "data/amazon_data.h"
 #include "model/generative_policy.h"
@@ -52,9 +51,7 @@ struct SftTrainer::Impl {
           split(data.split),
           evaluation(dataset, split),
           rng(static_cast<uint64_t>(cfg.training.seed) + 11) {
-        torch::set_num_threads(cfg.training.threads > 0
-                                   ? cfg.training.threads
-                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+        torch::set_num_threads(intraOpThreads(cfg));
         torch::manual_seed(cfg.training.seed);
         const auto embeddings = cfg.environment.actionSpace == "semantic_id"
                                     ? itemEmbeddings(dataset, split, embeddingOptions(cfg))

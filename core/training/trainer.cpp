@@ -9,7 +9,6 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <thread>
 
 #include "data/amazon_environment.h"
 #include "data/synthetic_environment.h"
@@ -188,11 +187,7 @@ struct Trainer::Impl {
           objective(makeObjective(cfg.objective)),
           estimator(advantageEstimatorFor(cfg.objective)) {
         // "All cores" is shared among the ranks this machine runs.
-        const int localRanks = distributed ? distributed->localWorldSize() : 1;
-        const int threads = cfg.training.threads > 0
-                                ? cfg.training.threads
-                                : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / localRanks);
-        torch::set_num_threads(threads);
+        torch::set_num_threads(intraOpThreads(cfg, distributed ? distributed->localWorldSize() : 1));
         {
             std::lock_guard<std::mutex> lock(globalSeedMutex());
             torch::manual_seed(cfg.training.seed);

@@ -4,9 +4,18 @@
 #include <ATen/Context.h>
 #include <torch/cuda.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "config/config_error.h"
 
 namespace sage {
+
+int intraOpThreads(const RunConfig& config, int localRanks) {
+    if (config.training.threads > 0) return config.training.threads;
+    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    return std::max(1, cores / std::max(1, localRanks));
+}
 
 c10::Device resolveDevice(const RunConfig& config) {
     const std::string& wanted = config.training.device;

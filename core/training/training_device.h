@@ -12,6 +12,10 @@ namespace sage {
 /// Throws ConfigError on training.device when cuda is asked for and LibTorch sees none.
 c10::Device resolveDevice(const RunConfig& config);
 
+/// LibTorch's intra-op thread count for a run: training.threads, or with 0 every core of the
+/// machine shared among the `localRanks` processes of a data-parallel run on it.
+int intraOpThreads(const RunConfig& config, int localRanks = 1);
+
 /// A generator for sampling on `device`, seeded with `seed` (sampling ops take the generator of
 /// the device their tensors live on).
 at::Generator seededGenerator(c10::Device device, uint64_t seed);

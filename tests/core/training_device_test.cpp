@@ -3,6 +3,9 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "config/config_error.h"
 #include "recording_sink.h"
 #include "training/trainer.h"
@@ -49,6 +52,18 @@ TEST(TrainingDevice, SeededGeneratorsRepeatTheirDraws) {
     auto other = seededGenerator(cpu, 8);
     EXPECT_FALSE(torch::randperm(50, seededGenerator(cpu, 7), torch::kLong)
                      .equal(torch::randperm(50, other, torch::kLong)));
+}
+
+TEST(TrainingDevice, IntraOpThreadsAreTheConfiguredCountOrTheCoresSharedByLocalRanks) {
+    RunConfig config;
+    config.training.threads = 3;
+    EXPECT_EQ(intraOpThreads(config), 3);
+    EXPECT_EQ(intraOpThreads(config, 4), 3);  // an explicit count is each rank's own
+    config.training.threads = 0;
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    EXPECT_EQ(intraOpThreads(config), std::max(1, cores));
+    EXPECT_EQ(intraOpThreads(config, 2), std::max(1, cores / 2));
+    EXPECT_EQ(intraOpThreads(config, 4 * cores), 1);  // never zero threads
 }
 
 }  // namespace
