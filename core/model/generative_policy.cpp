@@ -160,47 +160,90 @@ torch::Tensor GenerativePolicy::logProbs(const TokenBatch& contexts, const torch
     full.levels = torch::cat({contexts.levels, next.levels}, 1);
     full.valid = torch::cat({contexts.valid, next.valid}, 1);
     // Position t predicts token t+1: the slate's tokens are predicted from the last context token on.
-    const auto hidden = m_model->forward(full).slice(1, contextLength - 1, contextLength - 1 + steps);
+    return constrainedLogProbs(m_model->forward(full).slice(1, contextLength - 1, contextLength - 1 + steps),
+                               tokens);
+}
+
+torch::Tensor GenerativePolicy::logProbs(const TokenBatch& contexts, const torch::Tensor& contextOfSlate,
+                                         const torch::Tensor& slates) {
+    const auto tokens = slateTokens(slates);  // [S, K·L]
+    const int64_t steps = tokens.size(1);
+    KeyValueCache cache;
+    const auto contextHidden = m_model->forward(contexts, &cache);
+    // The last context position predicts the first slate token; each slate token the next one.
+    auto predicting = contextHidden.select(1, contextHidden.size(1) - 1).index_select(0, contextOfSlate).unsqueeze(1);
+    if (steps > 1) {
+        auto slateCache = cache.selectRows(contextOfSlate);
+        TokenBatch rows;
+        rows.positions = contexts.positions.index_select(0, contextOfSlate);
+        const auto slateHidden =
+            m_model->forward(continuation(rows, tokens.slice(1, 0, steps - 1), 0), &slateCache);
+        predicting = torch::cat({predicting, slateHidden}, 1);
+    }
+    return constrainedLogProbs(predicting, tokens);
+}
+
+torch::Tensor GenerativePolicy::constrainedLogProbs(const torch::Tensor& predicting, const torch::Tensor& tokens) {
+    const int64_t steps = tokens.size(1);
     std::vector<torch::Tensor> masks;
     for (int64_t step = 0; step < steps; ++step) masks.push_back(allowedNext(tokens.slice(1, 0, step), step));
     const auto allowed = torch::stack(masks, 1);  // [S, K·L, V]
-    const auto logp = torch::log_softmax(m_model->logits(hidden).masked_fill(~allowed, kMasked), -1);
+    const auto logp = torch::log_softmax(m_model->logits(predicting).masked_fill(~allowed, kMasked), -1);
     return logp.gather(-1, tokens.unsqueeze(-1)).squeeze(-1);
 }
 
 std::optional<GenerativePolicy::Generated> GenerativePolicy::sample(
     const TokenBatch& contexts, int64_t groupSize, double temperature, const RowSampler& sampler,
-    const std::atomic<bool>* stop) {
+    const std::atomic<bool>* stop, Decoding decoding) {
     torch::NoGradGuard noGrad;
+    const bool cached = decoding == Decoding::Cached;
     KeyValueCache contextCache;
-    const auto contextHidden = m_model->forward(contexts, &contextCache);
+    const auto contextHidden = m_model->forward(contexts, cached ? &contextCache : nullptr);
     // Every slate of a group shares its context's keys and values.
-    KeyValueCache cache = contextCache.repeatRows(groupSize);
+    KeyValueCache cache = cached ? contextCache.repeatRows(groupSize) : KeyValueCache{};
     auto hidden = contextHidden.select(1, contextHidden.size(1) - 1).repeat_interleave(groupSize, 0);
     TokenBatch repeated;
     repeated.positions = contexts.positions.repeat_interleave(groupSize, 0);
+    // Without the cache, every step runs the model over the context and the slate so far.
+    TokenBatch sequence;
+    if (!cached) {
+        sequence.tokens = contexts.tokens.repeat_interleave(groupSize, 0);
+        sequence.positions = repeated.positions;
+        sequence.levels = contexts.levels.repeat_interleave(groupSize, 0);
+        sequence.valid = contexts.valid.repeat_interleave(groupSize, 0);
+    }
     const int64_t rows = hidden.size(0);
     const int64_t steps = m_slateLength * m_space.levels();
     auto tokens = torch::empty({rows, steps}, repeated.positions.options());
     auto logps = torch::empty({rows, steps}, hidden.options());
-    double entropy = 0.0;
+    // Summed on the device and read once at the end: no host sync per generated token.
+    auto entropy = torch::zeros({}, hidden.options());
     for (int64_t step = 0; step < steps; ++step) {
         if (stop && stop->load(std::memory_order_relaxed)) return std::nullopt;
         const auto allowed = allowedNext(tokens.slice(1, 0, step), step);
         const auto masked = m_model->logits(hidden).masked_fill(~allowed, kMasked);
         const auto logp = torch::log_softmax(masked, -1);
         const auto p = logp.exp();
-        entropy += -(p * logp.masked_fill(~allowed, 0.0)).sum(-1).mean().item<double>();
+        entropy -= (p * logp.masked_fill(~allowed, 0.0)).sum(-1).mean();
         const auto sampling = temperature == 1.0 ? p : torch::softmax(masked / temperature, -1);
         const auto pick = sampler.draw(sampling);  // [rows, 1]
         tokens.select(1, step).copy_(pick.squeeze(1));
         logps.select(1, step).copy_(logp.gather(1, pick).squeeze(1));
-        if (step + 1 < steps)
-            hidden = m_model->forward(continuation(repeated, pick, step), &cache).select(1, 0);
+        if (step + 1 == steps) break;
+        const auto next = continuation(repeated, pick, step);
+        if (cached) {
+            hidden = m_model->forward(next, &cache).select(1, 0);
+        } else {
+            sequence.tokens = torch::cat({sequence.tokens, next.tokens}, 1);
+            sequence.positions = torch::cat({sequence.positions, next.positions}, 1);
+            sequence.levels = torch::cat({sequence.levels, next.levels}, 1);
+            sequence.valid = torch::cat({sequence.valid, next.valid}, 1);
+            hidden = m_model->forward(sequence).select(1, -1);
+        }
     }
     Generated out;
     out.logp = logps;
-    out.entropy = entropy / static_cast<double>(steps);
+    out.entropy = entropy.item<double>() / static_cast<double>(steps);
     // Tokens back to item ids.
     if (m_space.isItemIds()) {
         out.slates = tokens - m_space.levelOffset(0);

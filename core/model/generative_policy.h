@@ -33,8 +33,21 @@ public:
     TokenBatch encodeHistories(const std::vector<std::vector<int64_t>>& histories,
                                int64_t window = -1) const;
 
-    /// Per-token log π(y_t | x, y_<t) of slates [S, K] (item ids) after contexts [S, ·]: [S, K·L].
+    /// Per-token log π(y_t | x, y_<t) of slates [S, K] (item ids) after contexts [S, ·]: [S, K·L],
+    /// in one forward pass over each context and its slate.
     torch::Tensor logProbs(const TokenBatch& contexts, const torch::Tensor& slates);
+    /// The same for slates that share contexts: slate s continues row contextOfSlate[s] ([S]
+    /// int64) of `contexts`. Each context's forward pass runs once, however many of its slates are
+    /// scored, and their slate tokens attend to its keys and values (prefix sharing: a group's G
+    /// slates cost one context pass instead of G). Equal to the one-pass form up to rounding, in
+    /// values and in gradients.
+    torch::Tensor logProbs(const TokenBatch& contexts, const torch::Tensor& contextOfSlate,
+                           const torch::Tensor& slates);
+
+    /// How generation computes each next token's hidden state: from the key/value cache (the
+    /// default), or by running the model over the whole sequence so far again (the benchmark's
+    /// "without the cache" row, and the test that the two agree).
+    enum class Decoding { Cached, Uncached };
 
     struct Generated {
         torch::Tensor slates;  // [S, K] item ids, S = B·G, rows grouped by context
@@ -44,7 +57,8 @@ public:
     /// Samples `groupSize` slates per context with the KV cache; nullopt if `stop` became true.
     std::optional<Generated> sample(const TokenBatch& contexts, int64_t groupSize,
                                     double temperature, const RowSampler& sampler,
-                                    const std::atomic<bool>* stop = nullptr);
+                                    const std::atomic<bool>* stop = nullptr,
+                                    Decoding decoding = Decoding::Cached);
     /// The same slates' log-probabilities decoded token by token with the cache (tests, bench).
     torch::Tensor cachedLogProbs(const TokenBatch& contexts, const torch::Tensor& slates);
 
@@ -60,6 +74,8 @@ private:
     torch::Tensor allowedNext(const torch::Tensor& slateTokens, int64_t step) const;
     /// Tokens of slates [S, K] → [S, K·L].
     torch::Tensor slateTokens(const torch::Tensor& slates) const;
+    /// log π of each slate token [S, K·L] from the hidden states that predict them [S, K·L, d].
+    torch::Tensor constrainedLogProbs(const torch::Tensor& predicting, const torch::Tensor& tokens);
     TokenBatch continuation(const TokenBatch& contexts, const torch::Tensor& tokens,
                             int64_t firstStep) const;
 

@@ -12,6 +12,14 @@ KeyValueCache KeyValueCache::repeatRows(int64_t times) const {
     return out;
 }
 
+KeyValueCache KeyValueCache::selectRows(const torch::Tensor& rows) const {
+    KeyValueCache out;
+    for (const auto& k : keys) out.keys.push_back(k.index_select(0, rows));
+    for (const auto& v : values) out.values.push_back(v.index_select(0, rows));
+    out.valid = valid.index_select(0, rows);
+    return out;
+}
+
 TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& o) : m_heads(o.heads) {
     m_norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dModel})));
     m_norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dModel})));

@@ -35,6 +35,8 @@ struct KeyValueCache {
     torch::Tensor valid;                // [B, T] bool
     /// Repeats every row `times` times (a context's cache shared by its G slates).
     KeyValueCache repeatRows(int64_t times) const;
+    /// Row `rows[i]` of this cache as row i (differentiable: gradients flow back to shared rows).
+    KeyValueCache selectRows(const torch::Tensor& rows) const;
 };
 
 class TransformerBlockImpl : public torch::nn::Module {

@@ -1,5 +1,7 @@
 #include "model/transformer_rollout_policy.h"
 
+#include <map>
+
 #include "model/parameter_copy.h"
 
 namespace sage {
@@ -22,7 +24,22 @@ std::optional<RolloutPolicy::Rollout> TransformerRolloutPolicy::sample(
 
 at::Tensor TransformerRolloutPolicy::logProbs(const std::vector<std::vector<int64_t>>& histories,
                                               const at::Tensor& slates) {
-    return m_policy->logProbs(m_policy->encodeHistories(histories), slates.to(m_policy->device())).cpu();
+    // The trainer passes one history per slate, G copies of each context: each distinct one is
+    // encoded and run through the model once (prefix sharing).
+    std::vector<std::vector<int64_t>> distinct;
+    std::map<std::vector<int64_t>, int64_t> indexOf;
+    std::vector<int64_t> contextOfSlate;
+    contextOfSlate.reserve(histories.size());
+    for (const auto& history : histories) {
+        const auto [it, added] = indexOf.emplace(history, static_cast<int64_t>(distinct.size()));
+        if (added) distinct.push_back(history);
+        contextOfSlate.push_back(it->second);
+    }
+    const auto device = m_policy->device();
+    return m_policy
+        ->logProbs(m_policy->encodeHistories(distinct), torch::tensor(contextOfSlate, torch::kLong).to(device),
+                   slates.to(device))
+        .cpu();
 }
 
 std::unique_ptr<RolloutPolicy> TransformerRolloutPolicy::frozenCopy() const {

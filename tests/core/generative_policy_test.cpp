@@ -82,6 +82,55 @@ TEST_P(GenerativePolicyTest, CachedAndBatchedLogProbsAgree) {
     EXPECT_LT((batched - out->logp).abs().max().item<double>(), 1e-5);
 }
 
+TEST_P(GenerativePolicyTest, UncachedDecodingDrawsTheSameSlatesAsTheCache) {
+    auto policy = makePolicy(4);
+    const auto contexts = policy.encodeHistories(histories());
+    auto cachedGenerator = at::make_generator<at::CPUGeneratorImpl>(21);
+    auto uncachedGenerator = at::make_generator<at::CPUGeneratorImpl>(21);
+    const auto cached = policy.sample(contexts, 5, 1.0, cachedGenerator);
+    const auto uncached = policy.sample(contexts, 5, 1.0, uncachedGenerator, nullptr,
+                                        GenerativePolicy::Decoding::Uncached);
+    ASSERT_TRUE(cached.has_value() && uncached.has_value());
+    EXPECT_TRUE(torch::equal(cached->slates, uncached->slates));
+    EXPECT_LT((cached->logp - uncached->logp).abs().max().item<double>(), 1e-5);
+    EXPECT_NEAR(cached->entropy, uncached->entropy, 1e-5);
+}
+
+TEST_P(GenerativePolicyTest, SharedContextLogProbsEqualOnePassPerSlateInValuesAndGradients) {
+    auto policy = makePolicy(3);
+    const auto contexts = policy.encodeHistories(histories());
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(13);
+    const auto out = policy.sample(contexts, 3, 1.0, generator);
+    ASSERT_TRUE(out.has_value());
+    // Slates in a shuffled order, as a minibatch holds them: slate s continues context s / 3.
+    const auto order = torch::tensor(std::vector<int64_t>{7, 0, 11, 3, 5, 1, 9, 2}, torch::kLong);
+    const auto slates = out->slates.index_select(0, order);
+    const auto contextOfSlate = order.div(3, "floor");
+    std::vector<std::vector<int64_t>> perSlate;
+    for (int64_t s = 0; s < order.size(0); ++s) perSlate.push_back(histories()[contextOfSlate[s].item<int64_t>()]);
+    const auto weights = torch::randn({order.size(0), slates.size(1) * (GetParam() ? 2 : 1)});
+
+    const auto gradientsOf = [&](const torch::Tensor& logp) {
+        policy.model()->zero_grad();
+        (logp * weights).sum().backward();
+        std::vector<torch::Tensor> grads;
+        for (const auto& p : policy.model()->parameters()) grads.push_back(p.grad().clone());
+        return grads;
+    };
+    const auto onePass = policy.logProbs(policy.encodeHistories(perSlate), slates);
+    const auto onePassGradients = gradientsOf(onePass);
+    const auto shared = policy.logProbs(contexts, contextOfSlate, slates);
+    const auto sharedGradients = gradientsOf(shared);
+
+    EXPECT_LT((onePass - shared).abs().max().item<double>(), 1e-5);
+    ASSERT_EQ(onePassGradients.size(), sharedGradients.size());
+    for (size_t i = 0; i < sharedGradients.size(); ++i) {
+        const double scale = std::max(1e-3, onePassGradients[i].abs().max().item<double>());
+        EXPECT_LT((onePassGradients[i] - sharedGradients[i]).abs().max().item<double>() / scale, 1e-4)
+            << "parameter " << i;
+    }
+}
+
 TEST_P(GenerativePolicyTest, DecodingAdmitsExactlyTheCatalogue) {
     auto policy = makePolicy(2);
     const auto& space = policy.tokens();
