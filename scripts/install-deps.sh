@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages SAGE Dashboard needs, and only those that are missing.
 # Idempotent: a second run installs nothing and touches nothing.
+#   scripts/install-deps.sh [--bench]
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,10 @@ packages=(
   # libFuzzer for fuzz/ and e2e.fuzz_smoke; its runtime is only a Recommends of clang, so named
   clang libclang-rt-14-dev
 )
+
+# `--bench` (make bench): also the PyTorch that bench/python/sage_reference.py runs on, the same
+# LibTorch version and BLAS as libtorch-dev.
+[ "${1:-}" = "--bench" ] && packages+=(python3-torch)
 
 missing=()
 for p in "${packages[@]}"; do
