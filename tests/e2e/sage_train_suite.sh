@@ -24,6 +24,11 @@ set -e
 cat "$work/err"
 [ "$code" -eq 2 ] || { echo "FAIL: a missing suite file exited $code, expected 2"; exit 1; }
 grep -q "missing.json" "$work/err" || { echo "FAIL: the error does not name the file"; exit 1; }
+set +e
+"$train" suite "$suite" --db "$db" --parallel 0 2>"$work/err"; code=$?
+set -e
+[ "$code" -eq 2 ] && grep -q -- "--parallel needs" "$work/err" || { cat "$work/err"; echo "FAIL: --parallel 0 exited $code"; exit 1; }
+[ ! -e "$db" ] || { echo "FAIL: bad arguments created the store"; exit 1; }
 
 echo "== first run, killed with SIGKILL while an arm trains"
 "$train" suite "$suite" --db "$db" 2>"$work/first.log" &
