@@ -148,8 +148,8 @@ void printPlan(const SuitePlan& plan, const SuiteSpec& spec, const std::string& 
     if (plan.sftTask()) count(*plan.sftTask());
     for (const auto& task : plan.armTasks()) count(task);
     std::cerr << "sage-train suite: experiment '" << spec.experiment() << "' in " << dbPath << ": "
-              << (spec.sft() ? "SFT stage + " : "") << spec.arms().size() << " arms × " << spec.seeds().size()
-              << " seeds; " << finished << " finished before (skipped), " << plan.pendingCount() << " to run";
+              << (spec.sft() ? "SFT stage + " : "") << spec.arms().size() << (spec.arms().size() == 1 ? " arm × " : " arms × ")
+              << spec.seeds().size() << (spec.seeds().size() == 1 ? " seed; " : " seeds; ") << finished << " finished before (skipped), " << plan.pendingCount() << " to run";
     if (replaced > 0) std::cerr << " (" << replaced << " unfinished run" << (replaced > 1 ? "s" : "") << " replaced)";
     std::cerr << ", up to " << parallel << " at a time\n";
 }

@@ -26,15 +26,15 @@ double niceStep(double span, int target) {
     return (fraction < 1.5 ? 1.0 : fraction < 3.0 ? 2.0 : fraction < 7.0 ? 5.0 : 10.0) * power;
 }
 
-// Rounds [low, high] out to whole ticks and lists them.
-std::vector<double> ticksFor(double& low, double& high) {
+// Rounds [low, high] out to whole ticks (at least `minStep` apart) and lists them.
+std::vector<double> ticksFor(double& low, double& high, double minStep = 0.0) {
     if (!(high > low)) {
         // A flat series: centre it in a range of its own size (or of 1 around zero).
         const double pad = low == 0.0 ? 1.0 : std::abs(low) * 0.1;
         low -= pad;
         high += pad;
     }
-    const double step = niceStep(high - low, kTargetTicks);
+    const double step = std::max(minStep, niceStep(high - low, kTargetTicks));
     low = std::floor(low / step) * step;
     high = std::ceil(high / step) * step;
     std::vector<double> ticks;
@@ -94,7 +94,7 @@ PlotFrame CurvePlotRenderer::frame(const CurvePlot& plot, int width, int height)
     f.xMax = xHigh;
     f.yMin = yLow;
     f.yMax = yHigh;
-    f.xTicks = ticksFor(f.xMin, f.xMax);
+    f.xTicks = ticksFor(f.xMin, f.xMax, 1.0);  // steps are whole numbers
     f.yTicks = ticksFor(f.yMin, f.yMax);
 
     size_t widestTick = 0;

@@ -48,6 +48,12 @@ TEST(CurvePlotRenderer, FrameRoundsTheDataRangesOutToNiceTicks) {
     EXPECT_LT(f.top, f.bottom);
 }
 
+TEST(CurvePlotRenderer, StepTicksAreWholeNumbersOnShortRuns) {
+    CurvePlot plot{"synthetic", "reward", "reward (training)", "synthetic-reward.png",
+                   {{"sage", 1, {1, 2, 3, 4, 5}, {0.1, 0.2, 0.1, 0.3, 0.2}, std::vector<double>(5, std::nan(""))}}};
+    EXPECT_EQ(CurvePlotRenderer::frame(plot).xTicks, (std::vector<double>{1, 2, 3, 4, 5}));
+}
+
 TEST(CurvePlotRenderer, LinesBandsLegendAndTitleWhereTheyBelong) {
     const CurvePlot plot = twoArms();
     const RgbImage drawn = CurvePlotRenderer::render(plot, 960, 540);
