@@ -1,6 +1,5 @@
 #include "rank_launcher.h"
 
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,7 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
-extern char** environ;
+#include "child_process.h"
 
 namespace sage {
 namespace {
@@ -30,15 +29,6 @@ extern "C" void forwardStop(int) {
 
 /// How long the remaining ranks get to end on their own after one failed.
 constexpr auto kGracePeriod = std::chrono::seconds(20);
-
-std::string describeExit(int status) {
-    if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) {
-        const int signal = WTERMSIG(status);
-        return "was killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
-    }
-    return "ended with wait status " + std::to_string(status);
-}
 
 /// A private directory for the rendezvous file: mode 0700 under $TMPDIR (or /tmp).
 std::filesystem::path makePrivateDirectory() {
@@ -64,32 +54,13 @@ RankLauncher::RankLauncher(int ranks, std::vector<std::string> arguments,
 RankLauncher::Outcome RankLauncher::run() {
     const auto directory = makePrivateDirectory();
     const std::string rendezvous = (directory / "rendezvous").string();
-    // Everything exec needs is prepared before fork: the child only sets up and execs.
-    std::vector<std::string> argumentStorage{"/proc/self/exe"};
-    argumentStorage.insert(argumentStorage.end(), m_arguments.begin(), m_arguments.end());
-    std::vector<char*> argv;
-    for (auto& argument : argumentStorage) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    std::vector<std::vector<std::string>> environments(m_ranks);
-    std::vector<std::vector<char*>> envps(m_ranks);
-    const std::vector<std::string> ours{"RANK",        "LOCAL_RANK",  "WORLD_SIZE",          "LOCAL_WORLD_SIZE",
-                                        "MASTER_ADDR", "MASTER_PORT", "SAGE_RENDEZVOUS_FILE"};
+    std::vector<std::vector<std::pair<std::string, std::string>>> environments(m_ranks);
     for (int rank = 0; rank < m_ranks; ++rank) {
-        auto& variables = environments[rank];
-        for (char** entry = environ; *entry; ++entry) {
-            const std::string text = *entry;
-            const auto name = text.substr(0, text.find('='));
-            bool replaced = std::find(ours.begin(), ours.end(), name) != ours.end();
-            for (const auto& [extra, value] : m_environment) replaced = replaced || extra == name;
-            if (!replaced) variables.push_back(text);
-        }
         const auto world = std::to_string(m_ranks);
-        variables.insert(variables.end(), {"RANK=" + std::to_string(rank), "LOCAL_RANK=" + std::to_string(rank),
-                                           "WORLD_SIZE=" + world, "LOCAL_WORLD_SIZE=" + world,
-                                           "MASTER_ADDR=127.0.0.1", "SAGE_RENDEZVOUS_FILE=" + rendezvous});
-        for (const auto& [name, value] : m_environment) variables.push_back(name + "=" + value);
-        for (auto& variable : variables) envps[rank].push_back(variable.data());
-        envps[rank].push_back(nullptr);
+        environments[rank] = {{"RANK", std::to_string(rank)},       {"LOCAL_RANK", std::to_string(rank)},
+                              {"WORLD_SIZE", world},                {"LOCAL_WORLD_SIZE", world},
+                              {"MASTER_ADDR", "127.0.0.1"},         {"SAGE_RENDEZVOUS_FILE", rendezvous}};
+        environments[rank].insert(environments[rank].end(), m_environment.begin(), m_environment.end());
     }
 
     struct sigaction action {};
@@ -99,24 +70,18 @@ RankLauncher::Outcome RankLauncher::run() {
     sigaction(SIGINT, &action, &previousInt);
     sigaction(SIGTERM, &action, &previousTerm);
 
-    const pid_t launcher = ::getpid();
     std::vector<pid_t> pids(m_ranks, -1);
     Outcome outcome;
     int running = 0;
     for (int rank = 0; rank < m_ranks; ++rank) {
-        const pid_t pid = ::fork();
-        if (pid == 0) {
+        pid_t pid = -1;
+        try {
             // A rank whose launcher dies is asked to stop rather than left behind.
-            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-            if (::getppid() != launcher) ::_exit(1);
-            ::signal(SIGINT, SIG_DFL);
-            ::signal(SIGTERM, SIG_DFL);
-            ::execve(argv[0], argv.data(), envps[rank].data());
-            ::_exit(127);
-        }
-        if (pid < 0) {
+            // MASTER_PORT is dropped: the ranks meet through the FileStore.
+            pid = startSelf(m_arguments, environments[rank], SIGTERM, {"MASTER_PORT"});
+        } catch (const std::exception& error) {
             outcome.exitCode = 1;
-            outcome.failure = "could not start rank " + std::to_string(rank) + ": " + std::strerror(errno);
+            outcome.failure = "could not start rank " + std::to_string(rank) + ": " + error.what();
             break;
         }
         pids[rank] = pid;

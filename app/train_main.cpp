@@ -9,7 +9,9 @@
 #include "distributed/distributed_context.h"
 #include "progress_printer.h"
 #include "rank_launcher.h"
+#include "report_command.h"
 #include "store/run_store.h"
+#include "suite_command.h"
 #include "train_cli.h"
 #include "training/null_sink.h"
 #include "training/training_device.h"
@@ -70,6 +72,9 @@ int launchRanks(const sage::TrainArguments& args, const sage::RunConfig& config)
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Subcommands parse their own arguments (suite_command.cpp, report_command.cpp).
+    if (argc > 1 && std::string(argv[1]) == "suite") return sage::runSuiteCommand(argc - 1, argv + 1);
+    if (argc > 1 && std::string(argv[1]) == "report") return sage::runReportCommand(argc - 1, argv + 1);
     std::string usageError;
     const auto args = sage::parseTrainArguments(argc, argv, usageError);
     if (!args) {

@@ -20,6 +20,7 @@
 
 #include "compare_summary.h"
 #include "config_diff.h"
+#include "experiment_report_view.h"
 #include "experiments_model.h"
 #include "metrics_csv_export.h"
 #include "panel_spec.h"
@@ -56,6 +57,7 @@ CompareView::CompareView(RunStore& store, SeriesCache& cache, QWidget* parent)
       m_plots(new PlotGroupView(cache, compareGroup(), this)),
       m_diff(new QTableWidget(this)),
       m_summary(new QTableWidget(this)),
+      m_report(new ExperimentReportView(store, this)),
       m_baseline(new QComboBox(this)),
       m_mode(new QComboBox(this)),
       m_metrics(new QLineEdit(this)) {
@@ -107,6 +109,7 @@ CompareView::CompareView(RunStore& store, SeriesCache& cache, QWidget* parent)
     m_tabs->addTab(m_plots, tr("Plots"));
     m_tabs->addTab(m_diff, tr("Configuration diff"));
     m_tabs->addTab(summaryPage, tr("Summary"));
+    m_tabs->addTab(m_report, tr("Experiment report"));
 
     auto* split = new QSplitter(this);
     split->addWidget(m_runs);
@@ -125,6 +128,7 @@ CompareView::CompareView(RunStore& store, SeriesCache& cache, QWidget* parent)
 }
 
 void CompareView::refreshRuns() {
+    m_report->refreshFromStore();  // a suite's runs that finished change its table
     std::vector<RunSummary> runs;
     try {
         runs = m_store.listRuns();

@@ -15,13 +15,15 @@ class RunStore;
 namespace sage::ui {
 
 class CompareSummary;
+class ExperimentReportView;
 class PlotGroupView;
 class SeriesCache;
 
 /// Pick runs; overlay any metrics (one colour per run in every panel); see only the
 /// configuration keys that differ; a summary table of final or best values with the change
 /// against a baseline run, exportable as CSV, Markdown and LaTeX; every metric of the runs as
-/// one CSV.
+/// one CSV; and an experiment's report table (mean ± std over seeds per arm, as sage-train
+/// report writes it).
 class CompareView : public QWidget {
     Q_OBJECT
 public:
@@ -35,6 +37,7 @@ public:
     QTableWidget* summaryTable() const { return m_summary; }
     CompareSummary summary() const;
     QTabWidget* tabs() const { return m_tabs; }
+    ExperimentReportView* reportView() const { return m_report; }
 
 public Q_SLOTS:
     void refreshRuns();
@@ -55,6 +58,7 @@ private:
     PlotGroupView* m_plots;
     QTableWidget* m_diff;
     QTableWidget* m_summary;
+    ExperimentReportView* m_report;
     QComboBox* m_baseline;
     QComboBox* m_mode;
     QLineEdit* m_metrics;

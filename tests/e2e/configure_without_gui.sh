@@ -19,7 +19,7 @@ if grep -E '^(Qt[0-9]|QCustomPlot)[A-Za-z0-9_]*_DIR:' "$work/CMakeCache.txt"; th
     echo "FAIL: a Qt package was looked up"; exit 1
 fi
 targets=$("$cmake" --build "$work" --target help)
-for wanted in sage_core sage-train sage_store_tests sage_config_tests sage_core_tests sage_data_tests; do
+for wanted in sage_core sage_suite sage-train sage_store_tests sage_config_tests sage_suite_tests sage_core_tests sage_data_tests; do
     grep -qw -- "$wanted" <<<"$targets" || { echo "FAIL: no target $wanted"; exit 1; }
 done
 for unwanted in sage_ui sage-dashboard sage_ui_tests sage_gui_bench; do

@@ -1,15 +1,19 @@
 #include <cmath>
 
 #include <QFile>
+#include <QTabWidget>
 #include <QTableWidget>
 
 #include <gtest/gtest.h>
 
+#include "../core/report_store_fixture.h"
 #include "gui_test_support.h"
+#include "report/report_markdown.h"
 #include "store/run_store.h"
 #include "ui/compare_summary.h"
 #include "ui/compare_view.h"
 #include "ui/config_diff.h"
+#include "ui/experiment_report_view.h"
 #include "ui/metrics_csv_export.h"
 #include "ui/series_cache.h"
 
@@ -123,6 +127,48 @@ TEST_F(CompareViewTest, AllMetricsExportIsOneLongCsvOfEveryRow) {
             EXPECT_FALSE(r[4].isEmpty()) << "wall time borrowed from the step's reward row";
         }
     EXPECT_EQ(evals, 2);
+}
+
+// The compare view's report tab shows the numbers sage-train report prints, from the same core code.
+TEST(ExperimentReportViewTest, TableIsTheExperimentReportOfTheChosenExperiment) {
+    test::TempStore temp;
+    RunStore store(temp.path().toStdString());
+    const auto write = [&](const std::string& experiment, const std::string& arm, int64_t seed, double recall) {
+        sage::testing::FakeRun run;
+        run.experiment = experiment;
+        run.label = sage::testing::armLabel(arm, seed, arm == "gbpo-token");
+        run.finalEvals = {{"eval/recall@10", recall}};
+        sage::testing::writeFakeRun(store, run);
+    };
+    write("suite", "gbpo-token", 0, 0.1);
+    write("suite", "sage", 0, 0.2);
+    write("suite", "gbpo-token", 1, 0.2);
+    write("suite", "sage", 1, 0.4);
+    write("other", "grpo", 0, 0.5);
+
+    SeriesCache cache(store);
+    CompareView compare(store, cache);
+    ExperimentReportView* view = compare.reportView();
+    ASSERT_NE(view, nullptr);
+    EXPECT_EQ(compare.tabs()->tabText(compare.tabs()->indexOf(view)), "Experiment report");
+    view->showExperiment("suite");
+    QTableWidget* table = view->table();
+    ASSERT_EQ(table->columnCount(), 4);
+    EXPECT_EQ(table->horizontalHeaderItem(3)->text(), "R@10");
+    ASSERT_EQ(table->rowCount(), 2);
+    EXPECT_EQ(table->item(0, 1)->text(), "gbpo-token (baseline)");
+    EXPECT_EQ(table->item(0, 2)->text(), "2");
+    EXPECT_EQ(table->item(0, 3)->text().toStdString(), formatMeanStd(summarizeSeeds({0.1, 0.2})));
+    EXPECT_EQ(table->item(0, 3)->text(), QString::fromUtf8("0.15 ± 0.07071"));
+    EXPECT_EQ(table->item(1, 1)->text(), "sage");
+    EXPECT_EQ(table->item(1, 3)->text(), QString::fromUtf8("0.3 ± 0.1414 (+100.0 %)"));
+    // Differences 0.1 and 0.2: the paired comparison is in the tooltip.
+    EXPECT_TRUE(table->item(1, 3)->toolTip().contains(QStringLiteral("+0.15 ± 0.07071, t = 3.00"))) << table->item(1, 3)->toolTip().toStdString();
+
+    view->showExperiment("other");
+    ASSERT_EQ(table->rowCount(), 1);
+    EXPECT_EQ(table->item(0, 1)->text(), "grpo");
+    EXPECT_EQ(table->item(0, 3)->text(), "0.5");
 }
 
 }  // namespace
