@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
@@ -26,6 +27,7 @@
 #include "panel_spec.h"
 #include "plot_group_view.h"
 #include "run_palette.h"
+#include "seed_groups.h"
 #include "store/run_store.h"
 
 namespace sage::ui {
@@ -58,12 +60,16 @@ CompareView::CompareView(RunStore& store, SeriesCache& cache, QWidget* parent)
       m_diff(new QTableWidget(this)),
       m_summary(new QTableWidget(this)),
       m_report(new ExperimentReportView(store, this)),
+      m_groupSeeds(new QCheckBox(tr("Group seeds"), this)),
       m_baseline(new QComboBox(this)),
       m_mode(new QComboBox(this)),
       m_metrics(new QLineEdit(this)) {
     setObjectName(QStringLiteral("compareView"));
     m_runs->setObjectName(QStringLiteral("compareRuns"));
     m_runs->setToolTip(tr("Tick the runs to compare; each keeps its colour in every panel"));
+    m_groupSeeds->setObjectName(QStringLiteral("groupSeeds"));
+    m_groupSeeds->setToolTip(tr("Draw runs whose configurations differ only in training.seed as one "
+                                "curve: their mean, inside a band from the lowest to the highest seed"));
     m_diff->setObjectName(QStringLiteral("configDiff"));
     m_diff->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_diff->verticalHeader()->setVisible(false);
@@ -111,8 +117,13 @@ CompareView::CompareView(RunStore& store, SeriesCache& cache, QWidget* parent)
     m_tabs->addTab(summaryPage, tr("Summary"));
     m_tabs->addTab(m_report, tr("Experiment report"));
 
+    auto* runsColumn = new QWidget(this);
+    auto* runsLayout = new QVBoxLayout(runsColumn);
+    runsLayout->setContentsMargins(0, 0, 0, 0);
+    runsLayout->addWidget(m_runs, 1);
+    runsLayout->addWidget(m_groupSeeds);
     auto* split = new QSplitter(this);
-    split->addWidget(m_runs);
+    split->addWidget(runsColumn);
     split->addWidget(m_tabs);
     split->setStretchFactor(1, 5);
     split->setSizes({220, 1000});
@@ -121,6 +132,7 @@ CompareView::CompareView(RunStore& store, SeriesCache& cache, QWidget* parent)
     layout->addWidget(split);
 
     connect(m_runs, &QListWidget::itemChanged, this, [this] { updateAll(); });
+    connect(m_groupSeeds, &QCheckBox::toggled, this, [this] { updatePlots(); });
     connect(m_baseline, &QComboBox::currentIndexChanged, this, [this] { updateSummary(); });
     connect(m_mode, &QComboBox::currentIndexChanged, this, [this] { updateSummary(); });
     connect(m_metrics, &QLineEdit::editingFinished, this, [this] { updateSummary(); });
@@ -193,7 +205,7 @@ void CompareView::updateAll() {
     const QList<qint64> runs = checkedRuns();
     // Colours are handed out in run order, so a run keeps its colour whatever else is ticked.
     for (qint64 id : runs) RunPalette::shared().color(id);
-    m_plots->setRuns(runs);
+    updatePlots();
     {
         const QSignalBlocker block(m_baseline);
         const qint64 current = m_baseline->currentData().toLongLong();
@@ -206,17 +218,32 @@ void CompareView::updateAll() {
     updateSummary();
 }
 
+void CompareView::updatePlots() {
+    const QList<qint64> runs = checkedRuns();
+    if (!m_groupSeeds->isChecked()) {
+        m_plots->setRuns(runs);
+        return;
+    }
+    QList<QString> configs;
+    for (qint64 id : runs) configs.append(configJsonOf(id));
+    m_plots->setRunGroups(SeedGroups::of(runs, configs));
+}
+
+QString CompareView::configJsonOf(qint64 runId) const {
+    try {
+        if (const std::optional<RunSummary> r = m_store.run(runId)) return QString::fromStdString(r->configJson);
+    } catch (const std::exception&) {
+        // A writer holds the file for a moment: shown as no configuration until the next refresh.
+    }
+    return {};
+}
+
 void CompareView::updateDiff() {
     const QList<qint64> runs = checkedRuns();
     QList<QMap<QString, QString>> configs;
     QStringList headers{tr("key")};
     for (qint64 id : runs) {
-        std::optional<RunSummary> r;
-        try {
-            r = m_store.run(id);
-        } catch (const std::exception&) {
-        }
-        configs.append(ConfigDiff::flatten(r ? QString::fromStdString(r->configJson) : QString()));
+        configs.append(ConfigDiff::flatten(configJsonOf(id)));
         headers.append(QStringLiteral("run %1").arg(id));
     }
     const QList<ConfigDiff::Row> rows = ConfigDiff::differing(configs);

@@ -2,6 +2,7 @@
 #include <QList>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLineEdit;
 class QListWidget;
@@ -36,6 +37,8 @@ public:
     QTableWidget* diffTable() const { return m_diff; }
     QTableWidget* summaryTable() const { return m_summary; }
     CompareSummary summary() const;
+    /// Whether the plots draw the seeds of one configuration as one curve (mean and band).
+    QCheckBox* groupSeedsBox() const { return m_groupSeeds; }
     QTabWidget* tabs() const { return m_tabs; }
     ExperimentReportView* reportView() const { return m_report; }
 
@@ -47,6 +50,9 @@ public Q_SLOTS:
     void updateAll();
 
 private:
+    void updatePlots();
+    /// The run's configuration JSON; empty when the store cannot be read now.
+    QString configJsonOf(qint64 runId) const;
     void updateDiff();
     void updateSummary();
     void exportSummary(const QString& format);
@@ -59,6 +65,7 @@ private:
     QTableWidget* m_diff;
     QTableWidget* m_summary;
     ExperimentReportView* m_report;
+    QCheckBox* m_groupSeeds;
     QComboBox* m_baseline;
     QComboBox* m_mode;
     QLineEdit* m_metrics;

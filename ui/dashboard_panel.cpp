@@ -4,6 +4,7 @@
 #include <QMenu>
 
 #include "qcustomplot_no_keywords.h"
+#include "seed_groups.h"
 
 namespace sage::ui {
 
@@ -15,8 +16,14 @@ DashboardPanel::DashboardPanel(SeriesCache& cache, PanelSpec spec, QWidget* pare
 }
 
 void DashboardPanel::setRuns(const QList<qint64>& runs) {
-    if (runs == m_runs) return;
-    m_runs = runs;
+    setRunGroups(SeedGroups::eachAlone(runs));
+}
+
+void DashboardPanel::setRunGroups(const QList<QList<qint64>>& groups) {
+    if (groups == m_groups) return;
+    m_groups = groups;
+    m_runs.clear();
+    for (const QList<qint64>& group : groups) m_runs += group;
     markDirty();
 }
 

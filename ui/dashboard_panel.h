@@ -27,6 +27,10 @@ public:
     virtual QCustomPlot* plot() const = 0;
 
     void setRuns(const QList<qint64>& runs);
+    /// The runs in groups: a group of several runs (the seeds of one configuration) is drawn as
+    /// one curve, their mean inside a band from the lowest to the highest. runs() lists them all.
+    const QList<QList<qint64>>& runGroups() const { return m_groups; }
+    void setRunGroups(const QList<QList<qint64>>& groups);
     void setSmoothing(double weight);
     void setXAxisMode(XAxisMode mode);
     double smoothing() const { return m_smoothing; }
@@ -60,6 +64,7 @@ private:
     SeriesCache& m_cache;
     PanelSpec m_spec;
     QList<qint64> m_runs;
+    QList<QList<qint64>> m_groups;
     double m_smoothing = 0.0;
     XAxisMode m_xMode = XAxisMode::Step;
     bool m_dirty = false;

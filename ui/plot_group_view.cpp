@@ -16,6 +16,7 @@
 #include "app_settings.h"
 #include "heatmap_panel.h"
 #include "plot_panel.h"
+#include "seed_groups.h"
 #include "series_cache.h"
 
 namespace sage::ui {
@@ -122,8 +123,14 @@ void PlotGroupView::setSmoothing(double weight) {
 void PlotGroupView::setWallTimeAxis(bool wallTime) { m_xAxis->setCurrentIndex(wallTime ? 1 : 0); }
 
 void PlotGroupView::setRuns(const QList<qint64>& runs) {
-    m_runs = runs;
-    for (DashboardPanel* p : std::as_const(m_panels)) p->setRuns(runs);
+    setRunGroups(SeedGroups::eachAlone(runs));
+}
+
+void PlotGroupView::setRunGroups(const QList<QList<qint64>>& groups) {
+    m_groups = groups;
+    m_runs.clear();
+    for (const QList<qint64>& group : groups) m_runs += group;
+    for (DashboardPanel* p : std::as_const(m_panels)) p->setRunGroups(groups);
 }
 
 void PlotGroupView::showRun(qint64 runId) { setRuns(runId == 0 ? QList<qint64>{} : QList<qint64>{runId}); }
@@ -134,7 +141,7 @@ DashboardPanel* PlotGroupView::insertPanel(const PanelSpec& spec) {
                                 : new HeatmapPanel(m_cache, spec, this);
     panel->setSmoothing(smoothing());
     panel->setXAxisMode(m_xAxis->currentIndex() == 1 ? XAxisMode::WallTime : XAxisMode::Step);
-    panel->setRuns(m_runs);
+    panel->setRunGroups(m_groups);
     connect(panel, &DashboardPanel::removeRequested, this, [this, panel] { removePanel(panel); });
     connect(panel, &DashboardPanel::specChanged, this, [this] { saveUserPanels(); });
     m_panels.append(panel);

@@ -32,6 +32,8 @@ public:
 
 public Q_SLOTS:
     void setRuns(const QList<qint64>& runs);
+    /// Groups of several runs are drawn as one curve each (see DashboardPanel::setRunGroups).
+    void setRunGroups(const QList<QList<qint64>>& groups);
     void showRun(qint64 runId);
     void setSmoothing(double weight);
     void setWallTimeAxis(bool wallTime);
@@ -55,6 +57,7 @@ private:
     QGridLayout* m_grid;
     QList<DashboardPanel*> m_panels;
     QList<qint64> m_runs;
+    QList<QList<qint64>> m_groups;
     QTimer m_saveSmoothing;
 };
 

@@ -190,12 +190,32 @@ void PlotPanel::setCurveHidden(const QString& label, bool hidden) {
 std::vector<PlotPanel::Curve> PlotPanel::resolveCurves() {
     std::vector<Curve> curves;
     const bool manyRuns = runs().size() > 1;
-    for (qint64 run : runs()) {
+    for (const QList<qint64>& group : runGroups()) {
+        const qint64 run = group.first();  // a group of seeds takes its first run's colour and keys
         int index = 0;
         const auto add = [&](const QString& key, const PanelCurve& c, const QString& part) {
             Curve curve;
             curve.run = run;
             curve.key = key;
+            if (group.size() > 1) {
+                // The seeds' mean inside their lowest-to-highest band.
+                QStringList ids;
+                std::vector<const Series*> members;
+                for (qint64 member : group) {
+                    ids.append(QString::number(member));
+                    members.push_back(&cache().series(member, key));
+                }
+                SeedGroupSeries& seeds = m_seedGroups[{group, key}];
+                seeds.update(members);
+                curve.label = tr("runs %1 (mean of %2) %3").arg(ids.join(QLatin1Char(','))).arg(group.size()).arg(key);
+                curve.series = &seeds.mean;
+                curve.low = &seeds.low;
+                curve.high = &seeds.high;
+                curve.seedGroup = true;
+                curve.index = index++;
+                curves.push_back(curve);
+                return;
+            }
             curve.label = manyRuns ? QStringLiteral("run %1 %2").arg(run).arg(key) : key;
             curve.series = &cache().series(run, key);
             if (!c.lowKey.isEmpty()) curve.low = &cache().series(run, substitute(c.lowKey, part));
@@ -571,7 +591,7 @@ QString PlotPanel::csvText() const {
     int column = 0;
     const int width = int(m_curves.size()) * (smooth ? 2 : 1);
     for (const Curve& c : m_curves) {
-        const QString name = QStringLiteral("run%1:%2").arg(c.run).arg(c.key);
+        const QString name = c.seedGroup ? c.label : QStringLiteral("run%1:%2").arg(c.run).arg(c.key);
         header.append(name);
         if (smooth) header.append(name + QStringLiteral(" (smoothed)"));
         // The smoothing the panel drew, or computed now if the series grew since.

@@ -7,6 +7,7 @@
 #include <QSet>
 
 #include "dashboard_panel.h"
+#include "seed_group_series.h"
 #include "series_smoothing.h"
 
 class QCPGraph;
@@ -17,8 +18,6 @@ class QLabel;
 class QToolButton;
 
 namespace sage::ui {
-
-struct Series;
 
 /// A panel of line plots: one or more metrics for every shown run, smoothed with TensorBoard's
 /// EMA over the full series, drawn from per-pixel min/max envelopes of the visible range (so zoom
@@ -62,6 +61,7 @@ private:
         const Series* high = nullptr;
         const Series* stdDev = nullptr;
         int index = 0;  // curve position within its run, for colours and dashes
+        bool seedGroup = false;  // the mean of several runs' series (band: their min and max)
     };
     enum class BandKind { None, LowHigh, StdDev };
     /// What one QCPGraph draws for its curve.
@@ -125,6 +125,7 @@ private:
     QString m_graphLayout;
     QSet<QString> m_hidden;
     std::map<const Series*, Smoothed> m_smoothed;  // series are append-only and stay in place
+    std::map<std::pair<QList<qint64>, QString>, SeedGroupSeries> m_seedGroups;  // (runs, key)
     bool m_autoRange = true;
     bool m_applyingRange = false;
 };
