@@ -1,5 +1,6 @@
 #include "screenshot_tour.h"
 
+#include <QCheckBox>
 #include <QCoreApplication>
 #include <QPixmap>
 #include <QRegularExpression>
@@ -78,6 +79,17 @@ void ScreenshotTour::shootNext() {
                     QStringLiteral("%1-%2-%3.png").arg(index + 1).arg(name, subName)));
             }
             compare->tabs()->setCurrentIndex(0);
+            // With more than the guide's pair in the store: every run, seeds grouped.
+            const QList<qint64> pair = compare->checkedRuns();
+            if (compare->listedRuns().size() > pair.size()) {
+                compare->setCheckedRuns(compare->listedRuns());
+                compare->groupSeedsBox()->setChecked(true);
+                compare->plots()->redrawAllNow();
+                QCoreApplication::processEvents();
+                m_window.grab().save(m_dir.filePath(QStringLiteral("%1-%2-group-seeds.png").arg(index + 1).arg(name)));
+                compare->groupSeedsBox()->setChecked(false);
+                compare->setCheckedRuns(pair);
+            }
         }
         shootNext();
     });
