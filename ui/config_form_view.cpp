@@ -384,16 +384,23 @@ void ConfigFormView::reloadPresets() {
 }
 
 bool ConfigFormView::loadFile(const QString& path) {
+    return loadFrom(QFileInfo(path).fileName(), [&] { return loadConfigFile(path.toStdString()); });
+}
+
+bool ConfigFormView::loadRunConfiguration(const QString& configJson, qint64 runId) {
+    const QString source = tr("the configuration of run %1").arg(runId);
+    return loadFrom(source, [&] { return configFromJsonText(configJson.toStdString(), source.toStdString()); });
+}
+
+bool ConfigFormView::loadFrom(const QString& source, const std::function<RunConfig()>& read) {
     try {
-        setConfig(loadConfigFile(path.toStdString()));
+        setConfig(read());
     } catch (const std::exception& e) {
         // ConfigError lists every bad field, one per line; the form keeps what it had.
-        showStatus(tr("Could not load %1:\n%2")
-                       .arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what())),
-                   true);
+        showStatus(tr("Could not load %1:\n%2").arg(source, QString::fromUtf8(e.what())), true);
         return false;
     }
-    showStatus(tr("Loaded %1.").arg(QFileInfo(path).fileName()), false);
+    showStatus(tr("Loaded %1.").arg(source), false);
     return true;
 }
 

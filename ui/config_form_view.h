@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <vector>
 
 #include <QString>
@@ -44,6 +45,8 @@ public Q_SLOTS:
     void reloadPresets();
     /// Loads a JSON configuration; on failure the form keeps its values and shows why.
     bool loadFile(const QString& path);
+    /// Loads a stored run's configuration JSON ("new run from this run's configuration").
+    bool loadRunConfiguration(const QString& configJson, qint64 runId);
     bool saveFile(const QString& path);
     void resetToDefaults();
 
@@ -70,6 +73,8 @@ private:
     void onEdited(int index);
     void revalidate();
     void showStatus(const QString& text, bool error);
+    /// Shows `read`'s configuration, or on failure keeps the form's values and says why.
+    bool loadFrom(const QString& source, const std::function<RunConfig()>& read);
     void chooseFileToLoad();
     void chooseFileToSave();
     void choosePath(int index);

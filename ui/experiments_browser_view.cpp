@@ -69,12 +69,17 @@ ExperimentsBrowserView::ExperimentsBrowserView(RunStore& store, QWidget* parent)
     auto* remove = button(tr("Delete"), tr("Move the selected runs to the bin (soft delete)"),
                           QStringLiteral("Del"));
     auto* restore = button(tr("Restore"), tr("Bring the selected deleted runs back"), QString());
+    auto* fromConfig = button(tr("New run from configuration"),
+                              tr("Load the selected run's configuration into the Configuration form, "
+                                 "to change it and start a new run"),
+                              QStringLiteral("Ctrl+Shift+N"));
     auto* purge = button(tr("Purge deleted…"),
                          tr("Remove every deleted run and its records for good"), QString());
     rename->setObjectName(QStringLiteral("renameRunButton"));
     remove->setObjectName(QStringLiteral("deleteRunButton"));
     restore->setObjectName(QStringLiteral("restoreRunButton"));
     purge->setObjectName(QStringLiteral("purgeRunsButton"));
+    fromConfig->setObjectName(QStringLiteral("newRunFromConfigButton"));
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_search, 2);
@@ -85,6 +90,7 @@ ExperimentsBrowserView::ExperimentsBrowserView(RunStore& store, QWidget* parent)
     actions->addWidget(rename);
     actions->addWidget(remove);
     actions->addWidget(restore);
+    actions->addWidget(fromConfig);
     actions->addStretch(1);
     actions->addWidget(purge);
 
@@ -122,6 +128,7 @@ ExperimentsBrowserView::ExperimentsBrowserView(RunStore& store, QWidget* parent)
     connect(remove, &QPushButton::clicked, this, &ExperimentsBrowserView::deleteSelected);
     connect(restore, &QPushButton::clicked, this, &ExperimentsBrowserView::restoreSelected);
     connect(purge, &QPushButton::clicked, this, [this] { purgeDeleted(true); });
+    connect(fromConfig, &QPushButton::clicked, this, &ExperimentsBrowserView::newRunFromSelected);
 
     setMetrics(m_metrics->text());
     refresh();
@@ -230,6 +237,25 @@ void ExperimentsBrowserView::restoreSelected() {
     }
     refresh();
     Q_EMIT runsChanged();
+}
+
+void ExperimentsBrowserView::newRunFromSelected() {
+    const QList<qint64> runs = selectedRuns();
+    if (runs.size() != 1) {
+        QMessageBox::information(this, tr("New run from configuration"),
+                                 tr("Select one run: its configuration becomes the new run's."));
+        return;
+    }
+    try {
+        if (const auto run = m_store.run(runs.first())) {
+            Q_EMIT configurationChosen(QString::fromStdString(run->configJson), runs.first());
+            return;
+        }
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("New run from configuration"), QString::fromUtf8(e.what()));
+        return;
+    }
+    QMessageBox::warning(this, tr("New run from configuration"), tr("Run %1 is gone from the store.").arg(runs.first()));
 }
 
 void ExperimentsBrowserView::purgeDeleted(bool ask) {

@@ -41,12 +41,16 @@ public Q_SLOTS:
     void purgeDeleted(bool ask = true);
     void renameSelected();
     void renameExperiment();
+    /// Offers the selected run's stored configuration for a new run (configurationChosen).
+    void newRunFromSelected();
 
 Q_SIGNALS:
     /// A run was double-clicked on a read-only column: show it elsewhere.
     void runActivated(qint64 runId);
     /// Runs were deleted, restored, purged or renamed.
     void runsChanged();
+    /// "New run from this configuration": the run's configuration JSON, as stored, and its id.
+    void configurationChosen(const QString& configJson, qint64 fromRun);
 
 protected:
     void showEvent(QShowEvent* event) override;

@@ -144,6 +144,7 @@ void MainWindow::connectViews() {
 
     connect(m_browser, &ExperimentsBrowserView::runActivated, m_runList, &RunListView::selectRun);
     connect(m_browser, &ExperimentsBrowserView::runsChanged, m_runList, &RunListView::refresh);
+    connect(m_browser, &ExperimentsBrowserView::configurationChosen, m_form, &ConfigFormView::loadRunConfiguration);
     connect(m_browser, &ExperimentsBrowserView::runsChanged, m_compare, &CompareView::refreshRuns);
 
     m_panel->setStartEnabled(m_form->isValid());

@@ -6,6 +6,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTableView>
 #include <QTest>
 #include <QTimer>
 #include <QTreeWidget>
@@ -20,6 +21,7 @@
 #include "store/run_store.h"
 #include "ui/config_form_view.h"
 #include "ui/event_log_view.h"
+#include "ui/experiments_browser_view.h"
 #include "ui/main_window.h"
 #include "ui/metric_plot_panel.h"
 #include "ui/run_list_view.h"
@@ -329,6 +331,35 @@ TEST_F(MainWindowTest, ConfigFormSavesLoadsAndListsPresets) {
     file.close();
     EXPECT_FALSE(form.loadFile(broken));
     EXPECT_EQ(form.config().training.steps, 77);
+}
+
+TEST_F(MainWindowTest, NewRunFromAStoredRunsConfigurationFillsTheForm) {
+    RunStore store(m_temp.path().toStdString());
+    RunConfig stored = tinyConfig(37);
+    stored.objective.kind = "gspo";
+    stored.training.groupSize = 6;
+    stored.name = "gspo-g6";
+    const int64_t id = store.createRun("cli", stored.name, toJson(stored).dump(), 7);
+    MainWindow window(store, m_temp.path(), test::presetsDir());
+    auto* browser = window.findChild<ExperimentsBrowserView*>();
+    auto* form = window.findChild<ConfigFormView*>(QStringLiteral("configForm"));
+    ASSERT_NE(browser, nullptr);
+    ASSERT_NE(form, nullptr);
+    ASSERT_EQ(form->config().objective.kind, "sage");
+
+    browser->refresh();
+    browser->table()->selectRow(0);
+    ASSERT_EQ(browser->selectedRuns(), QList<qint64>{id});
+    window.findChild<QPushButton*>(QStringLiteral("newRunFromConfigButton"))->click();
+    EXPECT_EQ(form->config().objective.kind, "gspo");
+    EXPECT_EQ(form->config().training.groupSize, 6);
+    EXPECT_EQ(form->config().training.steps, 37);
+    EXPECT_EQ(form->config().name, "gspo-g6");
+    EXPECT_TRUE(form->isValid());
+
+    // A configuration the program cannot read leaves the form as it was and says why.
+    EXPECT_FALSE(form->loadRunConfiguration(QStringLiteral("{\"training\": {\"group_size\": 1}}"), 99));
+    EXPECT_EQ(form->config().training.groupSize, 6);
 }
 
 TEST_F(MainWindowTest, ShippedPresetsLoad) {
