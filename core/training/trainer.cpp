@@ -237,7 +237,7 @@ struct Trainer::Impl {
     void report(int64_t step, const Rollout& r, const LastEvaluation& last, const StepTrace& trace,
                 double updateSeconds);
     /// Ranking metrics of `split` (validation: a subset of training.eval_users users), and with
-    /// `groundTruth` the simulator's exact expected-reward metrics of the same users.
+    /// `withGroundTruth` the simulator's exact expected-reward metrics of the same users.
     void evaluate(EvaluationSplit split, bool withGroundTruth);
 
     RunConfig config;
