@@ -67,7 +67,13 @@ QList<PanelGroupSpec> defaultPanelGroups() {
                 {curve(QStringLiteral("eval/cold_exposure@10")),
                  curve(QStringLiteral("eval/cold_recall@10"))}),
           panel(tr("Accuracy: recall@10 and NDCG@10"),
-                {curve(QStringLiteral("eval/recall@10")), curve(QStringLiteral("eval/ndcg@10"))})}},
+                {curve(QStringLiteral("eval/recall@10")), curve(QStringLiteral("eval/ndcg@10"))}),
+          // The simulator's exact expectations (synthetic runs only): what the reward curves
+          // estimate by sampling, for the policy's own greedy slate and top-10 list.
+          panel(tr("Simulator: expected reward"), {curve(QStringLiteral("eval/expected_reward"))}),
+          panel(tr("Simulator: expected clicks@10 (all and cold)"),
+                {curve(QStringLiteral("eval/expected_clicks@10")),
+                 curve(QStringLiteral("eval/expected_cold_clicks@10"))})}},
     };
 }
 

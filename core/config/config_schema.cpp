@@ -391,12 +391,10 @@ std::vector<FieldSpec> buildFields() {
                        "Per-slate records every N steps; 0 never.", 0, 1e6,
                        [](RunConfig& c) -> int& { return c.logging.slatesEverySteps; }));
     f.push_back(ranged(K::Integer, "logging.eval_every_steps", "Evaluate every",
-                       "RL on Amazon data: validation metrics every N steps (0: only at the end, "
-                       "with the test metrics).", 0, 1e6,
-                       [](RunConfig& c) -> int& { return c.logging.evalEverySteps; }));
-    f.back().applies = [](const RunConfig& c) {
-        return c.training.stage == "rl" && c.environment.kind == "amazon";
-    };
+                       "RL: validation metrics every N steps, and on the synthetic environment its "
+                       "exact expected-reward metrics (0: only at the end, with the test metrics).",
+                       0, 1e6, [](RunConfig& c) -> int& { return c.logging.evalEverySteps; }));
+    f.back().applies = rl;
     f.push_back(ranged(K::Integer, "logging.flush_every_steps", "Flush every",
                        "Store transaction every N steps, or every 2 s if that comes first; fewer, "
                        "larger transactions cost less (docs/PERFORMANCE.md).", 1, 1e6,

@@ -108,7 +108,7 @@ struct RunConfig {
         int everySteps = 1;         // scalars every N steps
         int slatesEverySteps = 10;  // per-slate records every N steps (0: never)
         int flushEverySteps = 100;  // store transaction cadence (and at least every 2 s)
-        int evalEverySteps = 0;     // rl on amazon: validation metrics every N steps (0: at the end)
+        int evalEverySteps = 0;     // rl: validation (+ simulator) metrics every N steps (0: at the end)
     } logging;
 };
 

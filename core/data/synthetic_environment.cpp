@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 namespace sage {
 namespace {
@@ -54,6 +55,11 @@ SyntheticEnvironment::SyntheticEnvironment(const RunConfig::Environment& options
     generateWorld(rng);
     calibrateClickBias(rng);
     generateHistories(rng);
+    m_logged.itemCount = m_itemCount;
+    m_logged.attributeCount = m_categoryCount;
+    m_logged.itemAttributes.resize(m_itemCount);
+    for (int j = 0; j < m_itemCount; ++j) m_logged.itemAttributes[j] = {m_itemCategory[j]};
+    m_split.emplace(m_logged);
 }
 
 void SyntheticEnvironment::calibrateClickBias(std::mt19937_64& rng) {
@@ -122,7 +128,7 @@ void SyntheticEnvironment::generateHistories(std::mt19937_64& rng) {
     std::uniform_int_distribution<int> length(kMinHistory, kMaxHistory);
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     std::vector<double> weights(m_itemCount);
-    m_histories.assign(m_userCount, {});
+    m_logged.sequences.assign(m_userCount, {});
     for (int u = 0; u < m_userCount; ++u) {
         double maxScore = -1e300;
         for (int j = 0; j < m_itemCount; ++j) {
@@ -136,7 +142,7 @@ void SyntheticEnvironment::generateHistories(std::mt19937_64& rng) {
         }
         std::discrete_distribution<int> logger(weights.begin(), weights.end());
         const int target = std::min(length(rng), m_itemCount);
-        auto& history = m_histories[u];
+        auto& history = m_logged.sequences[u];
         std::vector<uint8_t> seen(m_itemCount, 0);
         // Bounded: a user with few appealing items still ends with a history of the target length.
         for (int attempt = 0; static_cast<int>(history.size()) < target && attempt < 200 * target; ++attempt) {
@@ -158,7 +164,8 @@ std::vector<SlateContext> SyntheticEnvironment::drawContexts(int count, std::mt1
     std::vector<SlateContext> contexts(count);
     for (auto& context : contexts) {
         context.user = pickUser(rng);
-        context.history = m_histories[context.user];
+        // Histories have at least 8 items, so a training part has at least 6.
+        context.history = m_split->training(context.user);
     }
     return contexts;
 }
@@ -171,9 +178,33 @@ double SyntheticEnvironment::affinity(int user, int64_t item) const {
     return dot / std::sqrt(static_cast<double>(m_dim)) + 0.5 * m_itemQuality[item];
 }
 
-double SyntheticEnvironment::clickProbability(int user, int64_t item, int earlierSameCategory) const {
-    return sigmoid(kClickScale * affinity(user, item) + m_clickBias) *
-           std::pow(kFatigue, earlierSameCategory);
+std::vector<SyntheticEnvironment::PositionOdds> SyntheticEnvironment::positionOdds(
+    int user, const std::vector<int64_t>& slate) const {
+    std::vector<PositionOdds> odds;
+    odds.reserve(slate.size());
+    std::vector<int> categorySeen(m_categoryCount, 0);
+    double examine = 1.0;
+    for (size_t k = 0; k < slate.size(); ++k) {
+        const int64_t item = slate[k];
+        if (item < 0 || item >= m_itemCount)
+            throw std::out_of_range("slate position " + std::to_string(k + 1) + " holds item " +
+                                    std::to_string(item) + ", outside the catalogue of " +
+                                    std::to_string(m_itemCount) + " items");
+        const int c = m_itemCategory[item];
+        const double s = affinity(user, item);
+        PositionOdds p;
+        p.examine = examine;
+        p.click = sigmoid(kClickScale * s + m_clickBias) * std::pow(kFatigue, categorySeen[c]);
+        p.purchase = sigmoid(kPurchaseScale * s + kPurchaseBias);
+        p.dwell = sigmoid(s);  // a better match holds attention longer
+        p.dislike = sigmoid(-kClickScale * s + kDislikeBias);
+        p.cold = m_itemCold[item] != 0;
+        odds.push_back(p);
+        // Fatigue counts earlier same-category items whether or not they were examined.
+        ++categorySeen[c];
+        examine *= kExamineDecay;
+    }
+    return odds;
 }
 
 SlateResponse SyntheticEnvironment::respond(int user, const std::vector<int64_t>& slate,
@@ -181,31 +212,41 @@ SlateResponse SyntheticEnvironment::respond(int user, const std::vector<int64_t>
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     double clicks = 0.0, purchases = 0.0, dwell = 0.0, dislikes = 0.0, coldClicks = 0.0;
     double coldPurchases = 0.0, coldDwell = 0.0;
-    std::vector<int> categorySeen(m_categoryCount, 0);
-    double examine = 1.0;
-    for (int64_t item : slate) {
-        if (item < 0 || item >= m_itemCount) throw std::out_of_range("slate item outside the catalogue");
-        const int c = m_itemCategory[item];
-        if (uniform(rng) < examine) {
-            const double s = affinity(user, item);
-            if (uniform(rng) < clickProbability(user, item, categorySeen[c])) {
-                clicks += 1.0;
-                const bool cold = m_itemCold[item] != 0;
-                const bool bought = uniform(rng) < sigmoid(kPurchaseScale * s + kPurchaseBias);
-                const double held = sigmoid(s);  // a better match holds attention longer
-                purchases += bought;
-                dwell += held;
-                if (cold) {
-                    coldClicks += 1.0;
-                    coldPurchases += bought;
-                    coldDwell += held;
-                }
-            } else if (uniform(rng) < sigmoid(-kClickScale * s + kDislikeBias)) {
-                dislikes += 1.0;
+    for (const auto& p : positionOdds(user, slate)) {
+        if (uniform(rng) >= p.examine) continue;
+        if (uniform(rng) < p.click) {
+            clicks += 1.0;
+            const bool bought = uniform(rng) < p.purchase;
+            purchases += bought;
+            dwell += p.dwell;
+            if (p.cold) {
+                coldClicks += 1.0;
+                coldPurchases += bought;
+                coldDwell += p.dwell;
             }
+        } else if (uniform(rng) < p.dislike) {
+            dislikes += 1.0;
         }
-        ++categorySeen[c];
-        examine *= kExamineDecay;
+    }
+    return {{clicks, purchases, dwell, dislikes, normalisedCategoryEntropy(slate), coldClicks},
+            {coldClicks, coldPurchases, coldDwell, 0.0, 0.0, coldClicks}};
+}
+
+SlateResponse SyntheticEnvironment::expectedResponse(int user, const std::vector<int64_t>& slate) const {
+    // Linearity of expectation over positions: each position's events depend only on its own odds.
+    double clicks = 0.0, purchases = 0.0, dwell = 0.0, dislikes = 0.0, coldClicks = 0.0;
+    double coldPurchases = 0.0, coldDwell = 0.0;
+    for (const auto& p : positionOdds(user, slate)) {
+        const double clicked = p.examine * p.click;
+        clicks += clicked;
+        purchases += clicked * p.purchase;
+        dwell += clicked * p.dwell;
+        dislikes += p.examine * (1.0 - p.click) * p.dislike;
+        if (p.cold) {
+            coldClicks += clicked;
+            coldPurchases += clicked * p.purchase;
+            coldDwell += clicked * p.dwell;
+        }
     }
     return {{clicks, purchases, dwell, dislikes, normalisedCategoryEntropy(slate), coldClicks},
             {coldClicks, coldPurchases, coldDwell, 0.0, 0.0, coldClicks}};

@@ -60,6 +60,13 @@ at::Tensor MlpRolloutPolicy::logProbs(const std::vector<std::vector<int64_t>>& h
     return m_policy->logProbs(contextTensor(histories).to(m_device), slates.to(m_device)).cpu();
 }
 
+at::Tensor MlpRolloutPolicy::topItems(const std::vector<std::vector<int64_t>>& histories, int64_t k) {
+    torch::NoGradGuard noGrad;
+    // The first item's distribution is the softmax of these logits: their order is its order.
+    const auto logits = m_policy->itemLogits(m_policy->encode(contextTensor(histories).to(m_device)));
+    return std::get<1>(logits.topk(k, -1)).cpu();
+}
+
 std::unique_ptr<RolloutPolicy> MlpRolloutPolicy::frozenCopy() const {
     auto copy = std::make_unique<MlpRolloutPolicy>(m_policy->itemCount(), m_embeddingDim, m_hiddenDim,
                                                    m_historyWindow, m_slateLength);

@@ -15,6 +15,7 @@ public:
                                   const std::atomic<bool>* stop) override;
     at::Tensor logProbs(const std::vector<std::vector<int64_t>>& histories,
                         const at::Tensor& slates) override;
+    at::Tensor topItems(const std::vector<std::vector<int64_t>>& histories, int64_t k) override;
     std::vector<at::Tensor> parameters() override { return m_policy->parameters(); }
     std::unique_ptr<RolloutPolicy> frozenCopy() const override;
     void moveTo(c10::Device device) override;

@@ -12,7 +12,10 @@ RowSampler::RowSampler(std::vector<at::Generator> groupGenerators, int64_t rowsP
     if (rowsPerGroup < 1) throw std::invalid_argument("RowSampler: rowsPerGroup must be at least 1");
 }
 
+RowSampler RowSampler::mostProbable() { return RowSampler(); }
+
 at::Tensor RowSampler::draw(const at::Tensor& probabilities) const {
+    if (m_generators.empty()) return probabilities.argmax(-1, /*keepdim=*/true);
     if (m_rowsPerGroup == 0) return torch::multinomial(probabilities, 1, false, m_generators.front());
     const int64_t groups = static_cast<int64_t>(m_generators.size());
     if (probabilities.size(0) != groups * m_rowsPerGroup) {

@@ -18,12 +18,17 @@ public:
     RowSampler(at::Generator generator);  // NOLINT(google-explicit-constructor)
     /// Rows [g·rowsPerGroup, (g+1)·rowsPerGroup) draw from groupGenerators[g].
     RowSampler(std::vector<at::Generator> groupGenerators, int64_t rowsPerGroup);
+    /// No randomness: every row takes its most probable column (ties: the lowest index). Evaluation
+    /// generates the policy's one deterministic slate with it (greedy decoding).
+    static RowSampler mostProbable();
 
     /// [rows, 1] int64 column indices.
     at::Tensor draw(const at::Tensor& probabilities) const;
 
 private:
-    std::vector<at::Generator> m_generators;
+    RowSampler() = default;
+
+    std::vector<at::Generator> m_generators;  // empty: mostProbable()
     int64_t m_rowsPerGroup = 0;  // 0: a single generator for all rows
 };
 

@@ -42,6 +42,12 @@ at::Tensor TransformerRolloutPolicy::logProbs(const std::vector<std::vector<int6
         .cpu();
 }
 
+at::Tensor TransformerRolloutPolicy::topItems(const std::vector<std::vector<int64_t>>& histories,
+                                              int64_t k) {
+    // A beam of twice the list for semantic IDs, as the SFT evaluation ranks (exact for item IDs).
+    return m_policy->topItems(m_policy->encodeHistories(histories), k, 2 * k);
+}
+
 std::unique_ptr<RolloutPolicy> TransformerRolloutPolicy::frozenCopy() const {
     auto copy = std::make_unique<GenerativePolicy>(m_policy->tokens(), m_policy->model()->options(),
                                                    m_policy->historyWindow(), m_policy->slateLength());

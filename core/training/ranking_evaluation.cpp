@@ -6,21 +6,45 @@
 
 namespace sage {
 
-RankingEvaluation::RankingEvaluation(const SequenceDataset& dataset, const LeaveOneOutSplit& split)
-    : m_dataset(dataset), m_split(split) {
+RankingEvaluation::RankingEvaluation(const SequenceDataset& dataset, const LeaveOneOutSplit& split,
+                                     std::vector<uint8_t> coldItems)
+    : m_dataset(dataset), m_split(split), m_coldItems(coldItems.empty() ? split.coldItems() : std::move(coldItems)) {
     for (int64_t user = 0; user < split.userCount(); ++user)
         if (split.hasTargets(user)) m_users.push_back(user);
 }
 
-NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSplit which,
-                                        int64_t maxUsers, int64_t batchSize, DistributedContext* group) const {
+std::vector<int64_t> RankingEvaluation::users(int64_t maxUsers) const {
     std::vector<int64_t> users = m_users;
     if (maxUsers > 0 && maxUsers < static_cast<int64_t>(users.size())) {
-        // A fixed subset: successive evaluations compare like with like.
         std::mt19937_64 rng(20240601);
         std::shuffle(users.begin(), users.end(), rng);
         users.resize(maxUsers);
     }
+    return users;
+}
+
+NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSplit which,
+                                        int64_t maxUsers, int64_t batchSize, DistributedContext* group) const {
+    std::vector<int32_t> firstCodes;
+    if (!policy.tokens().isItemIds()) {
+        firstCodes.resize(m_dataset.itemCount);
+        for (int64_t item = 0; item < m_dataset.itemCount; ++item)
+            firstCodes[item] = static_cast<int32_t>(policy.tokens().code(item, 0));
+    }
+    const bool wasTraining = policy.model()->is_training();
+    policy.model()->eval();
+    const auto rank = [&](const std::vector<std::vector<int64_t>>& contexts, int64_t k) {
+        return policy.topItems(policy.encodeHistories(contexts), k, 2 * k);
+    };
+    auto out = evaluate(rank, std::move(firstCodes), which, maxUsers, batchSize, group);
+    policy.model()->train(wasTraining);
+    return out;
+}
+
+NamedValues RankingEvaluation::evaluate(const Ranker& rank, std::vector<int32_t> firstCodes,
+                                        EvaluationSplit which, int64_t maxUsers, int64_t batchSize,
+                                        DistributedContext* group) const {
+    std::vector<int64_t> users = this->users(maxUsers);
     // Batches of similar context length: a batch is padded to its longest context, and Amazon
     // histories are short with a long tail. The metrics are means over users, so order is free.
     const auto contextOf = [&](int64_t user) {
@@ -32,17 +56,12 @@ NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSpli
     });
     EvaluationCatalogue catalogue;
     catalogue.itemCount = m_dataset.itemCount;
-    catalogue.coldItems = m_split.coldItems();
+    catalogue.coldItems = m_coldItems;
     catalogue.itemAttributes = m_dataset.itemAttributes;
-    if (!policy.tokens().isItemIds()) {
-        catalogue.firstCodes.resize(m_dataset.itemCount);
-        for (int64_t item = 0; item < m_dataset.itemCount; ++item)
-            catalogue.firstCodes[item] = static_cast<int32_t>(policy.tokens().code(item, 0));
-    }
+    catalogue.firstCodes = std::move(firstCodes);
     RankingEvaluator evaluator(std::move(catalogue));
-    const bool wasTraining = policy.model()->is_training();
-    policy.model()->eval();
-    const int64_t k = RankingEvaluator::kTopK;
+    // A catalogue smaller than the list ranks all of it (RankingEvaluator takes lists of any length).
+    const int64_t k = std::min<int64_t>(RankingEvaluator::kTopK, m_dataset.itemCount);
     const auto userCount = static_cast<int64_t>(users.size());
     const int64_t first = group ? userCount * group->rank() / group->worldSize() : 0;
     const int64_t last = group ? userCount * (group->rank() + 1) / group->worldSize() : userCount;
@@ -52,7 +71,7 @@ NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSpli
         std::vector<std::vector<int64_t>> contexts;
         for (int64_t i = begin; i < end; ++i)
             contexts.push_back(contextOf(users[i]));
-        ranked.push_back(policy.topItems(policy.encodeHistories(contexts), k, 2 * k));
+        ranked.push_back(rank(contexts, k));
     }
     auto top = torch::cat(ranked).contiguous();
     if (group) top = group->allGatherRows(top);
@@ -62,7 +81,6 @@ NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSpli
                                                               : m_split.validationTarget(users[i]);
         evaluator.addUser(std::vector<int64_t>(row, row + k), target);
     }
-    policy.model()->train(wasTraining);
     NamedValues out;
     const std::string prefix = which == EvaluationSplit::Test ? "eval/" : "val/";
     for (const auto& [key, value] : evaluator.results())

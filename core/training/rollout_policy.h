@@ -32,6 +32,9 @@ public:
     /// Per-token log π [S, T] of slates [S, K'] after one history per slate.
     virtual at::Tensor logProbs(const std::vector<std::vector<int64_t>>& histories,
                                 const at::Tensor& slates) = 0;
+    /// The k most probable first slate items after each history, best first: [B, k] item ids on
+    /// the CPU (the ranking the leave-one-out evaluation scores).
+    virtual at::Tensor topItems(const std::vector<std::vector<int64_t>>& histories, int64_t k) = 0;
     virtual std::vector<at::Tensor> parameters() = 0;
     /// A copy on the same device.
     virtual std::unique_ptr<RolloutPolicy> frozenCopy() const = 0;

@@ -117,6 +117,9 @@ void SftTrainer::Impl::saveCheckpoint(const std::string& name) {
     const auto base = std::filesystem::path(config.training.checkpointDir) / name;
     torch::save(policy->model(), base.string() + "_model.pt");
     torch::save(*optimizer, base.string() + "_optimizer.pt");
+    // RL reads these back rather than rerunning RQ-KMeans, whose result can depend on the threads.
+    if (!policy->tokens().isItemIds())
+        saveSemanticIds(policy->tokens(), semanticIdsPath(base.string() + "_model.pt"));
 }
 
 SftTrainer::SftTrainer(const RunConfig& config, TrainingSink& sink, TrainerControl& control)

@@ -25,6 +25,7 @@
 #include "training/batch_statistics.h"
 #include "training/ranking_evaluation.h"
 #include "training/sft_trainer.h"
+#include "training/simulator_evaluation.h"
 #include "training/step_trace.h"
 #include "training/training_device.h"
 #include "training/training_failure.h"
@@ -121,6 +122,7 @@ struct LastEvaluation {
 struct TrainingSetup {
     std::unique_ptr<AmazonData> data;  // amazon only; the environment refers to it
     std::unique_ptr<SlateEnvironment> environment;
+    SyntheticEnvironment* synthetic = nullptr;  // the environment, when it is the simulator
     std::unique_ptr<RolloutPolicy> policy;
     TransformerRolloutPolicy* transformer = nullptr;  // the policy, when it is the Transformer
     std::string description;
@@ -141,8 +143,10 @@ TrainingSetup makeSetup(const RunConfig& cfg) {
             *setup.data, embeddings, AmazonEnvironment::categoryKeys(setup.data->dataset, fallback),
             cfg.training.futureItems);
     } else {
-        setup.environment = std::make_unique<SyntheticEnvironment>(
-            cfg.environment, static_cast<uint64_t>(cfg.training.seed));
+        auto synthetic = std::make_unique<SyntheticEnvironment>(cfg.environment,
+                                                                static_cast<uint64_t>(cfg.training.seed));
+        setup.synthetic = synthetic.get();
+        setup.environment = std::move(synthetic);
         space = std::make_unique<TokenSpace>(TokenSpace::itemIds(setup.environment->itemCount()));
         setup.description = "synthetic environment";
     }
@@ -204,7 +208,15 @@ struct Trainer::Impl {
         reference = setup.policy->frozenCopy();
         optimizer = makeOptimizer(cfg.optimizer, setup.policy->parameters());
         rewardWeights = torch::tensor(setup.environment->weights(cfg.rewards), torch::kFloat64);
-        if (setup.data) evaluation = std::make_unique<RankingEvaluation>(setup.data->dataset, setup.data->split);
+        if (setup.data) {
+            evaluation = std::make_unique<RankingEvaluation>(setup.data->dataset, setup.data->split);
+        } else if (setup.synthetic) {
+            // Leave-one-out on the simulator's logged histories, cold start as the simulator knows it.
+            evaluation = std::make_unique<RankingEvaluation>(setup.synthetic->logged(), setup.synthetic->split(),
+                                                             setup.synthetic->coldItems());
+            groundTruth = std::make_unique<SimulatorEvaluation>(*setup.synthetic,
+                                                                setup.environment->weights(cfg.rewards));
+        }
         started = Clock::now();
     }
 
@@ -219,7 +231,9 @@ struct Trainer::Impl {
     void gatherShards(Rollout& r, LastEvaluation& last, StepTrace& trace);
     void report(int64_t step, const Rollout& r, const LastEvaluation& last, const StepTrace& trace,
                 double updateSeconds);
-    void evaluate(EvaluationSplit split);
+    /// Ranking metrics of `split` (validation: a subset of training.eval_users users), and with
+    /// `withGroundTruth` the simulator's exact expected-reward metrics of the same users.
+    void evaluate(EvaluationSplit split, bool withGroundTruth);
 
     RunConfig config;
     TrainingSink& sink;
@@ -234,7 +248,8 @@ struct Trainer::Impl {
     std::unique_ptr<RolloutPolicy> reference;
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     std::unique_ptr<PolicyObjective> objective;
-    std::unique_ptr<RankingEvaluation> evaluation;  // Amazon data with the Transformer
+    std::unique_ptr<RankingEvaluation> evaluation;
+    std::unique_ptr<SimulatorEvaluation> groundTruth;  // the synthetic environment only
     std::string estimator;
     torch::Tensor rewardWeights;
     int64_t completed = 0;
@@ -461,7 +476,7 @@ bool Trainer::Impl::step() {
         if (!distributed || distributed->isLeader()) report(stepNumber, r, last, trace, updateSeconds);
     }
     const int evalEvery = config.logging.evalEverySteps;
-    if (evaluation && evalEvery > 0 && stepNumber % evalEvery == 0) evaluate(EvaluationSplit::Validation);
+    if (evaluation && evalEvery > 0 && stepNumber % evalEvery == 0) evaluate(EvaluationSplit::Validation, true);
     return true;
 }
 
@@ -503,11 +518,22 @@ void Trainer::Impl::gatherShards(Rollout& r, LastEvaluation& last, StepTrace& tr
         for (int64_t t = 0; t < r.slates.size(1); ++t) r.items[s][t] = slates[s][t];
 }
 
-void Trainer::Impl::evaluate(EvaluationSplit split) {
-    const auto values = evaluation->evaluate(setup.transformer->generative(), split,
-                                             split == EvaluationSplit::Validation ? config.training.evalUsers : 0,
-                                             RankingEvaluation::kBatchSize, distributed);
+void Trainer::Impl::evaluate(EvaluationSplit split, bool withGroundTruth) {
+    const int64_t maxUsers = split == EvaluationSplit::Validation ? config.training.evalUsers : 0;
+    auto values = setup.data ? evaluation->evaluate(setup.transformer->generative(), split, maxUsers,
+                                                    RankingEvaluation::kBatchSize, distributed)
+                             : evaluation->evaluate(
+                                   [this](const std::vector<std::vector<int64_t>>& contexts, int64_t k) {
+                                       return setup.policy->topItems(contexts, k);
+                                   },
+                                   {}, split, maxUsers, RankingEvaluation::kBatchSize, distributed);
     if (distributed && !distributed->isLeader()) return;  // rank 0 reports
+    if (groundTruth && withGroundTruth) {
+        // No collective inside: the leader alone scores the users, the others are done.
+        torch::NoGradGuard noGrad;
+        const auto expected = groundTruth->evaluate(*setup.policy, evaluation->users(maxUsers));
+        values.insert(values.end(), expected.begin(), expected.end());
+    }
     sink.onStep({completed, secondsSince(started), values});
     sink.onEval({completed, values});
 }
@@ -640,8 +666,9 @@ Trainer::Outcome Trainer::run() {
         }
     }
     if (m_impl->evaluation) {
-        m_impl->evaluate(EvaluationSplit::Validation);
-        m_impl->evaluate(EvaluationSplit::Test);
+        // The final ground truth goes with the test pass: every user, not the validation subset.
+        m_impl->evaluate(EvaluationSplit::Validation, false);
+        m_impl->evaluate(EvaluationSplit::Test, true);
     }
     event(EventLevel::Info, "finished " + std::to_string(completedSteps()) + " steps");
     m_impl->sink.flush();

@@ -139,6 +139,17 @@ TEST(ConfigSchema, AppliesHidesOptionsThatDoNotMatter) {
     EXPECT_TRUE(schema.find("objective.ratio_level")->applies(config));
 }
 
+TEST(ConfigSchema, EvaluationScheduleAppliesToRlInEitherEnvironment) {
+    RunConfig config;  // synthetic RL: the simulator is evaluated on the schedule too
+    const auto* every = ConfigSchema::instance().find("logging.eval_every_steps");
+    ASSERT_NE(every, nullptr);
+    EXPECT_TRUE(every->applies(config));
+    config.environment.kind = "amazon";
+    EXPECT_TRUE(every->applies(config));
+    config.training.stage = "sft";  // SFT evaluates after every epoch instead
+    EXPECT_FALSE(every->applies(config));
+}
+
 TEST(ConfigSchema, TrainingDeviceIsAutoCpuOrCuda) {
     const RunConfig defaults;
     EXPECT_EQ(defaults.training.device, "auto");

@@ -1,12 +1,15 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <sstream>
 
 #include "config/config_schema.h"
+#include "data/amazon_data.h"
 #include "data_test_files.h"
 #include "store/run_store.h"
+#include "training/action_space.h"
 #include "training/training_job.h"
 
 namespace sage {
@@ -103,6 +106,79 @@ TEST(SftTrainer, SemanticIdsTrainAndEvaluateWithConstrainedBeams) {
     // Constrained beams only ever rank real, distinct items.
     EXPECT_EQ(lastValue(store, result.runId, "eval/invalid_rate"), 0.0);
     EXPECT_GT(lastValue(store, result.runId, "eval/recall@10"), 0.5);
+    std::filesystem::remove_all(dir);
+}
+
+std::vector<std::vector<int32_t>> codesOf(const TokenSpace& space) {
+    std::vector<std::vector<int32_t>> codes(space.items());
+    for (int64_t item = 0; item < space.items(); ++item)
+        for (int level = 0; level < space.levels(); ++level)
+            codes[item].push_back(static_cast<int32_t>(space.code(item, level)));
+    return codes;
+}
+
+TEST(SftTrainer, RlReadsTheSemanticIdsSavedWithTheCheckpoint) {
+    const auto data = testing::writeTempFile("ring_codes.txt", ringSequences(120));
+    const auto dir = std::filesystem::path(::testing::TempDir()) / "sage_sft_codes";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    auto sft = ringConfig(data, (dir / "ckpt").string());
+    sft.environment.actionSpace = "semantic_id";
+    sft.training.epochs = 1;
+    const std::string db = (dir / "runs.sqlite").string();
+    TrainerControl control;
+    ASSERT_EQ(TrainingJob(sft, db, "sft", control).run().status, RunStatus::Finished);
+    const auto model = (dir / "ckpt" / "sft_best_model.pt").string();
+    const auto saved = semanticIdsPath(model);
+    EXPECT_EQ(saved, (dir / "ckpt" / "sft_best_semantic_ids.pt").string());
+    ASSERT_TRUE(std::filesystem::exists(saved));
+
+    // The file holds the codes SFT trained with.
+    const AmazonData amazon(sft.environment);
+    const auto embeddings = itemEmbeddings(amazon.dataset, amazon.split, embeddingOptions(sft));
+    std::string description;
+    const auto computed = amazonTokenSpace(sft, amazon, embeddings, description);
+    const auto loaded = loadSemanticIds(saved, amazon.dataset.itemCount);
+    ASSERT_EQ(codesOf(loaded), codesOf(computed));
+    ASSERT_EQ(loaded.levels(), computed.levels());
+    for (int level = 0; level < loaded.levels(); ++level) EXPECT_EQ(loaded.levelSize(level), computed.levelSize(level));
+
+    // Codes that RQ-KMeans would not produce here (two items swapped): RL must use the file's.
+    auto swapped = codesOf(computed);
+    ASSERT_NE(swapped[0], swapped[1]);
+    std::swap(swapped[0], swapped[1]);
+    std::vector<int64_t> sizes;
+    for (int level = 0; level < computed.levels(); ++level) sizes.push_back(computed.levelSize(level));
+    saveSemanticIds(TokenSpace::semanticIds(swapped, sizes), saved);
+    auto rl = sft;
+    rl.training.stage = "rl";
+    rl.training.steps = 2;
+    rl.training.contexts = 4;
+    rl.training.groupSize = 2;
+    rl.training.initCheckpoint = model;
+    EXPECT_EQ(codesOf(amazonTokenSpace(rl, amazon, embeddings, description)), swapped);
+    EXPECT_NE(description.find(saved), std::string::npos) << description;
+    const auto result = TrainingJob(rl, db, "rl", control).run();
+    ASSERT_EQ(result.status, RunStatus::Finished) << result.error;
+    RunStore store(db);
+    EXPECT_NE(store.events(result.runId).front().message.find("the SFT checkpoint's codes"), std::string::npos)
+        << store.events(result.runId).front().message;
+
+    // A file for another catalogue, or no codes at all, is refused with the file named.
+    try {
+        loadSemanticIds(saved, amazon.dataset.itemCount + 1);
+        ADD_FAILURE() << "a file for another catalogue was accepted";
+    } catch (const std::runtime_error& error) {
+        EXPECT_NE(std::string(error.what()).find(saved), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("codes for 30 items, the data has 31"), std::string::npos)
+            << error.what();
+    }
+    std::ofstream(saved, std::ios::trunc) << "not a tensor archive";
+    EXPECT_THROW(amazonTokenSpace(rl, amazon, embeddings, description), std::runtime_error);
+    // A checkpoint from before codes were saved: recomputed, and the event log says so.
+    std::filesystem::remove(saved);
+    EXPECT_EQ(codesOf(amazonTokenSpace(rl, amazon, embeddings, description)), codesOf(computed));
+    EXPECT_NE(description.find("recomputed from the seed"), std::string::npos) << description;
     std::filesystem::remove_all(dir);
 }
 

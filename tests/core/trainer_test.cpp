@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -29,14 +30,20 @@ TEST(Trainer, LogsEveryRequiredKeyEachStepAndFinishes) {
     Trainer trainer(tinyConfig(4), sink, control);
     EXPECT_EQ(trainer.run(), Trainer::Outcome::Finished);
     EXPECT_EQ(trainer.completedSteps(), 4);
-    ASSERT_EQ(sink.steps.size(), 4u);
-    for (size_t i = 0; i < sink.steps.size(); ++i) {
+    // Four training steps, then the final validation and test evaluations at step 4.
+    ASSERT_EQ(sink.steps.size(), 6u);
+    for (size_t i = 0; i < 4; ++i) {
         EXPECT_EQ(sink.steps[i].step, static_cast<int64_t>(i + 1));
         for (const char* key : kRequiredKeys) {
             const double v = sink.value(i, key);
             EXPECT_TRUE(std::isfinite(v)) << key << " at step " << i + 1;
         }
     }
+    EXPECT_EQ(sink.steps[4].step, 4);
+    EXPECT_TRUE(std::isfinite(sink.value(4, "val/recall@10")));
+    EXPECT_TRUE(std::isfinite(sink.value(5, "eval/recall@10")));
+    EXPECT_TRUE(std::isfinite(sink.value(5, "eval/expected_reward")));
+    ASSERT_EQ(sink.evals.size(), 2u);
     // With μ = 2 the second epoch sees ratios that moved away from 1.
     EXPECT_GT(sink.value(3, "ratio/token_max"), 1.0);
     EXPECT_EQ(sink.histograms.size(), 4u);
@@ -70,16 +77,33 @@ TEST(Trainer, LearnsToEarnMoreReward) {
     config.training.groupSize = 8;
     config.training.slateLength = 5;
     config.optimizer.learningRate = 0.01;
+    config.logging.evalEverySteps = 10;
     RecordingSink sink;
     TrainerControl control;
     Trainer(config, sink, control).run();
+    std::vector<double> rewards;  // the training steps' sampled rewards, evaluations left out
+    for (size_t i = 0; i < sink.steps.size(); ++i)
+        if (!std::isnan(sink.value(i, "reward"))) rewards.push_back(sink.value(i, "reward"));
+    ASSERT_EQ(rewards.size(), 120u);
     const auto meanReward = [&](size_t from, size_t to) {
         double total = 0.0;
-        for (size_t i = from; i < to; ++i) total += sink.value(i, "reward");
+        for (size_t i = from; i < to; ++i) total += rewards[i];
         return total / static_cast<double>(to - from);
     };
     EXPECT_GT(meanReward(100, 120), meanReward(0, 20) + 0.05)
         << "first 20: " << meanReward(0, 20) << ", last 20: " << meanReward(100, 120);
+    // The simulator's exact expected reward of the greedy slate rises with the sampled reward.
+    const auto expectedReward = [&](const EvalRecord& eval) {
+        for (const auto& [key, value] : eval.values)
+            if (key == "eval/expected_reward") return value;
+        return std::nan("");
+    };
+    ASSERT_EQ(sink.evals.size(), 14u);  // steps 10, 20, ..., 120, then validation and test at the end
+    EXPECT_EQ(sink.evals.front().step, 10);
+    std::printf("expected reward of the greedy slate: %.4f at step 10, %.4f at the end\n",
+                expectedReward(sink.evals.front()), expectedReward(sink.evals.back()));
+    EXPECT_GT(expectedReward(sink.evals.back()), expectedReward(sink.evals.front()) + 0.05)
+        << "step 10: " << expectedReward(sink.evals.front()) << ", end: " << expectedReward(sink.evals.back());
 }
 
 TEST(Trainer, StopFlagHonouredMidRun) {

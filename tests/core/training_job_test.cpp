@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -33,7 +34,7 @@ TEST_F(TrainingJobTest, FinishedRunIsInTheStoreWithItsConfigurationAndMetrics) {
     TrainingJob job(config, m_db, "unit", control, &extra);
     const auto result = job.run();
     EXPECT_EQ(result.status, RunStatus::Finished);
-    EXPECT_EQ(extra.steps.size(), 5u);
+    EXPECT_EQ(extra.steps.size(), 7u);  // 5 steps, the final validation and test evaluations
 
     RunStore store(m_db);
     const auto run = store.run(result.runId);
@@ -50,6 +51,42 @@ TEST_F(TrainingJobTest, FinishedRunIsInTheStoreWithItsConfigurationAndMetrics) {
     }
     EXPECT_FALSE(store.slates(result.runId, 2).empty());
     EXPECT_FALSE(store.events(result.runId).empty());
+}
+
+TEST_F(TrainingJobTest, SyntheticRunStoresItsEvaluationsAtTheScheduledStepsAndAtTheEnd) {
+    TrainerControl control;
+    auto config = testing::tinyConfig(5);
+    config.logging.evalEverySteps = 2;
+    config.training.evalUsers = 30;  // the scheduled passes: a fixed subset of 30 of the 80 users
+    const auto result = TrainingJob(config, m_db, "unit", control).run();
+    ASSERT_EQ(result.status, RunStatus::Finished) << result.error;
+
+    RunStore store(m_db);
+    const auto stepsOf = [&](const std::string& key) {
+        std::vector<int64_t> steps;
+        for (const auto& point : store.evalSeries(result.runId, key)) {
+            EXPECT_TRUE(std::isfinite(point.value)) << key << " at step " << point.step;
+            steps.push_back(point.step);
+        }
+        return steps;
+    };
+    const std::vector<int64_t> scheduledAndEnd{2, 4, 5};
+    // The simulator's exact figures at every evaluation; at the end over every user.
+    for (const char* key : {"eval/expected_reward", "eval/expected_clicks@10", "eval/expected_cold_clicks@10"}) {
+        EXPECT_EQ(stepsOf(key), scheduledAndEnd) << key;
+        EXPECT_EQ(store.metricSeries(result.runId, key).size(), 3u) << key;  // plotted too
+    }
+    // Ranking and diversity metrics, leave-one-out on the logged histories: validation on the
+    // schedule and at the end, the test split at the end.
+    for (const char* key : {"val/recall@10", "val/ndcg@10", "val/entropy@10", "val/coverage@10"})
+        EXPECT_EQ(stepsOf(key), scheduledAndEnd) << key;
+    for (const char* key : {"eval/recall@10", "eval/ndcg@5", "eval/entropy@10", "eval/coverage@10",
+                            "eval/gini@10", "eval/cold_exposure@10", "eval/invalid_rate"})
+        EXPECT_EQ(stepsOf(key), std::vector<int64_t>{5}) << key;
+    const auto clicks = store.evalSeries(result.runId, "eval/expected_clicks@10").back().value;
+    EXPECT_GT(clicks, 0.0);
+    EXPECT_LE(store.evalSeries(result.runId, "eval/expected_cold_clicks@10").back().value, clicks);
+    EXPECT_EQ(store.evalSeries(result.runId, "eval/invalid_rate").back().value, 0.0);
 }
 
 TEST_F(TrainingJobTest, StoppedRunIsMarkedStoppedAndKeepsItsSteps) {

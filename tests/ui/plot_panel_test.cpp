@@ -13,6 +13,7 @@
 #include "gui_test_support.h"
 #include "store/run_store.h"
 #include "ui/heatmap_panel.h"
+#include "ui/panel_spec.h"
 #include "ui/plot_group_view.h"
 #include "ui/plot_panel.h"
 #include "ui/qcustomplot_no_keywords.h"
@@ -335,6 +336,42 @@ TEST_F(PlotPanelTest, GroupAddsUserPanelsAndAppliesSmoothingToAll) {
     for (DashboardPanel* p : view.panels()) EXPECT_EQ(p->xAxisMode(), XAxisMode::WallTime);
     view.redrawAllNow();
     EXPECT_EQ(static_cast<PlotPanel*>(added)->curveLabels().size(), 2);
+}
+
+TEST_F(PlotPanelTest, DiversityTabPlotsTheSimulatorsExpectedReward) {
+    // A synthetic run's evaluations as the trainer stores them (step metrics and evaluation rows):
+    // the simulator's exact figures at steps 10, 20 and 30.
+    const QStringList keys{"eval/expected_reward", "eval/expected_clicks@10", "eval/expected_cold_clicks@10"};
+    const int64_t run = m_store.createRun("plots", "synthetic", "{}", 1);
+    RunStore::Batch batch;
+    for (int s = 10; s <= 30; s += 10) {
+        NamedValues values;
+        for (const QString& key : keys) values.push_back({key.toStdString(), 0.01 * s});
+        batch.steps.push_back({s, 0.1 * s, values});
+        batch.evals.push_back({s, values});
+    }
+    m_store.writeBatch(run, batch);
+
+    const auto groups = defaultPanelGroups();
+    const auto diversity = std::find_if(groups.begin(), groups.end(),
+                                        [](const PanelGroupSpec& g) { return g.id == "diversity"; });
+    ASSERT_NE(diversity, groups.end());
+    PlotGroupView view(m_cache, *diversity);
+    view.show();
+    view.showRun(run);
+    view.redrawAllNow();
+    QStringList drawn;
+    for (DashboardPanel* panel : view.panels()) {
+        auto* plot = qobject_cast<PlotPanel*>(panel);
+        if (!plot) continue;
+        for (const QString& label : plot->curveLabels()) {
+            drawn << label;
+            if (keys.contains(label)) {
+                EXPECT_EQ(plot->drawnPointCount(label), 3) << label.toStdString();
+            }
+        }
+    }
+    for (const QString& key : keys) EXPECT_TRUE(drawn.contains(key)) << key.toStdString();
 }
 
 TEST_F(PlotPanelTest, CacheGrowsFromTheStoreAndFromLiveBatchesWithoutDuplicates) {
