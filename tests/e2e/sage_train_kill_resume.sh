@@ -5,8 +5,9 @@
 #
 #   sage_train_kill_resume.sh SAGE_TRAIN PRESET [KILLS] [SEED]
 #
-# CI runs 3 kills; run it by hand with 50 for the acceptance check. Every second kill strikes a
-# resumed process, so resuming a resumed run is covered too. SEED makes the moments repeatable.
+# KILLS counts SIGKILLs that struck a live process (a process that ended before its moment does not
+# count). CI runs 3; run it by hand with 50 for the acceptance check. A run's first resume is killed
+# too while kills remain, so resuming a resumed run is covered. SEED makes the moments repeatable.
 set -euo pipefail
 train=$1
 preset=$2
@@ -40,6 +41,11 @@ db = sqlite3.connect(path)
 (integrity,) = db.execute("pragma integrity_check").fetchone()
 assert integrity == "ok", f"{path}: integrity_check says {integrity}"
 row = db.execute("select status from runs where id = ?", (run,)).fetchone()
+# Every metric up to the last flush: whatever the kill interrupted, the file holds steps 1..k.
+logged = [s for (s,) in db.execute(
+    "select m.step from metrics m join metric_keys k on k.id = m.key_id "
+    "where m.run_id = ? and k.name = 'reward' order by m.step", (run,))]
+assert logged == list(range(1, len(logged) + 1)), f"{path}: reward logged at steps {logged}"
 print(row[0] if row else "none")
 PY
 }
@@ -73,7 +79,12 @@ kill_at() {
   "$@" &
   child=$!
   sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
-  if kill -KILL "$child" 2>/dev/null; then killed="killed at $ms ms"; else killed="ended before $ms ms"; fi
+  if kill -KILL "$child" 2>/dev/null; then
+    killed="killed at $ms ms"
+    done_kills=$((done_kills + 1))
+  else
+    killed="ended before $ms ms"
+  fi
   { wait "$child"; } 2>/dev/null || true  # without the shell's "Killed" notice
   child=
 }
@@ -84,21 +95,19 @@ while [ "$done_kills" -lt "$kills" ]; do
   stores=$((stores + 1))
   db="$work/run-$stores.sqlite"
   # 1. A new run, killed somewhere between start-up and a little after its end.
-  kill_at $((RANDOM * (span_ms + 500) / 32768)) "$train" --config "$preset" "${settings[@]}" --db "$db"
-  done_kills=$((done_kills + 1))
+  kill_at $((RANDOM * span_ms / 32768)) "$train" --config "$preset" "${settings[@]}" --db "$db"
   if [ ! -f "$db" ]; then
-    echo "kill $done_kills: the new run, $killed, before the store existed"
+    echo "kills $done_kills: the new run, $killed, before the store existed"
     continue
   fi
   status=$(check "$db" 1 "$steps")
-  echo "kill $done_kills: the new run, $killed, left status $status in the file"
+  echo "kills $done_kills: the new run, $killed, left status $status in the file"
   [ "$status" = none ] && continue  # killed before the run row was written
   # 2. Every second kill also strikes the first resume.
   if [ "$status" != finished ] && [ "$done_kills" -lt "$kills" ]; then
     kill_at $((RANDOM * span_ms / 32768)) "$train" --resume 1 --db "$db" --quiet
-    done_kills=$((done_kills + 1))
     status=$(check "$db" 1 "$steps")
-    echo "kill $done_kills: its resume, $killed, left status $status in the file"
+    echo "kills $done_kills: its resume, $killed, left status $status in the file"
   fi
   if [ "$status" != finished ]; then
     "$train" --resume 1 --db "$db" --quiet
