@@ -269,6 +269,16 @@ TEST_F(TrainerResumeTest, NonFiniteLossFailsTheRunBeforeTheUpdate) {
     EXPECT_EQ("ok", integrity());
 }
 
+TEST_F(TrainerResumeTest, NonFiniteGradientFailsTheRunWhileTheLossIsFinite) {
+    auto config = tinyConfig(3);
+    // α·L_sft ≈ 1e37 fits a float, the squares of its gradients in the norm do not.
+    config.objective.sftAlpha = 1e37;
+    const JobResult result = runJob(config, 0);
+    ASSERT_EQ(RunStatus::Failed, result.status);
+    EXPECT_TRUE(contains(result.error, "step 1: grad_norm is inf")) << result.error;
+    EXPECT_EQ(result.error, RunStore(m_db).run(result.runId)->error);
+}
+
 TEST_F(TrainerResumeTest, CheckpointThatCannotBeWrittenFailsTheRunWithThePathAndKeepsTheStore) {
     auto config = tinyConfig(6);
     config.training.checkpointEverySteps = 2;
