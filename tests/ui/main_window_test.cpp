@@ -202,6 +202,10 @@ TEST_F(MainWindowTest, ClosingTheWindowWhileTrainingEndsTheRunStopped) {
     const auto run = store.run(id);
     ASSERT_TRUE(run.has_value());
     EXPECT_EQ(run->status, RunStatus::Stopped);
+    // The stop left a checkpoint of its last step, so Resume run can continue it.
+    const auto checkpoints = store.checkpoints(id);
+    ASSERT_FALSE(checkpoints.empty());
+    EXPECT_EQ(run->lastStep, checkpoints.back().step);
 }
 
 /// A run of `config` trained in this thread until it reports step `stopAfter` (0: to the end).
