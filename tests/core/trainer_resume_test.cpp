@@ -54,44 +54,51 @@ protected:
         return db.execAndGet("PRAGMA integrity_check").getString();
     }
 
+    /// Trains `config` straight through into m_straight, and again in m_first until a stop after
+    /// step `stopAfter` (whose checkpoint the stop writes), then continues that checkpoint with a
+    /// new trainer into m_second.
+    void trainStoppedAndResumed(const RunConfig& config, int64_t stopAfter) {
+        TrainerControl control;
+        Trainer whole(config, m_straight, control);
+        ASSERT_EQ(Trainer::Outcome::Finished, whole.run());
+        m_straightParameters = whole.parameterValues();
+
+        TrainerControl stopping;
+        m_first.onStepHook = [&](const StepScalars& s) {
+            if (s.step == stopAfter) stopping.stopRequested.store(true);
+        };
+        Trainer interrupted(config, m_first, stopping);
+        interrupted.setCheckpointFolder((m_dir / "ckpt").string());
+        ASSERT_EQ(Trainer::Outcome::Stopped, interrupted.run());
+        ASSERT_EQ(stopAfter, interrupted.completedSteps());
+
+        Trainer resumed(config, m_second, control);
+        resumed.restoreCheckpoint((m_dir / "ckpt" / ("step-" + std::to_string(stopAfter) + ".ckpt")).string());
+        ASSERT_EQ(stopAfter, resumed.completedSteps());
+        ASSERT_EQ(Trainer::Outcome::Finished, resumed.run());
+        m_resumedParameters = resumed.parameterValues();
+    }
+
     fs::path m_dir;
     std::string m_db;
+    RecordingSink m_straight, m_first, m_second;
+    std::vector<float> m_straightParameters, m_resumedParameters;
 };
 
 TEST_F(TrainerResumeTest, RestoredCheckpointTakesTheStepsTheUninterruptedRunTakes) {
-    const auto config = tinyConfig(6);
-    TrainerControl control;
-    RecordingSink straight;
-    Trainer whole(config, straight, control);
-    ASSERT_EQ(Trainer::Outcome::Finished, whole.run());
-
-    // Stopped after step 3: the stop writes the checkpoint of step 3.
-    TrainerControl stopping;
-    RecordingSink first;
-    first.onStepHook = [&](const StepScalars& s) {
-        if (s.step == 3) stopping.stopRequested.store(true);
-    };
-    Trainer interrupted(config, first, stopping);
-    interrupted.setCheckpointFolder((m_dir / "ckpt").string());
-    ASSERT_EQ(Trainer::Outcome::Stopped, interrupted.run());
+    ASSERT_NO_FATAL_FAILURE(trainStoppedAndResumed(tinyConfig(6), 3));
     const std::string checkpoint = (m_dir / "ckpt" / "step-3.ckpt").string();
-    ASSERT_TRUE(fs::exists(checkpoint));
     EXPECT_FALSE(fs::exists(checkpoint + ".partial"));
-
-    RecordingSink second;
-    Trainer resumed(config, second, control);
-    resumed.restoreCheckpoint(checkpoint);
-    EXPECT_EQ(3, resumed.completedSteps());
-    ASSERT_EQ(Trainer::Outcome::Finished, resumed.run());
-    ASSERT_EQ(3u, second.steps.size());
+    ASSERT_EQ(3u, m_second.steps.size());
     for (size_t i = 0; i < 3; ++i) {
-        EXPECT_EQ(int64_t(i + 4), second.steps[i].step);
+        EXPECT_EQ(int64_t(i + 4), m_second.steps[i].step);
         for (const char* key : {"reward", "loss/total", "grad_norm", "entropy"})
-            EXPECT_EQ(straight.value(i + 3, key), second.value(i, key)) << key << " at step " << i + 4;
-        EXPECT_GE(second.steps[i].wallTime, first.steps.back().wallTime) << "wall time goes on, not from 0";
+            EXPECT_EQ(m_straight.value(i + 3, key), m_second.value(i, key)) << key << " at step " << i + 4;
+        EXPECT_GE(m_second.steps[i].wallTime, m_first.steps.back().wallTime) << "wall time goes on, not from 0";
     }
-    EXPECT_EQ(whole.parameterValues(), resumed.parameterValues());
-    EXPECT_TRUE(contains(second.events.at(1).message, "resumed after step 3")) << second.events.at(1).message;
+    EXPECT_EQ(m_straightParameters, m_resumedParameters);
+    EXPECT_TRUE(contains(m_second.events.at(1).message, "resumed after step 3 from " + checkpoint))
+        << m_second.events.at(1).message;
 }
 
 /// RL with the Transformer on logged sequences in `folder` (the Amazon environment), with
@@ -125,30 +132,11 @@ RunConfig amazonConfig(const fs::path& folder) {
 }
 
 TEST_F(TrainerResumeTest, AmazonTransformerRunResumesWithTheSameUpdatesAndEvaluations) {
-    const auto config = amazonConfig(m_dir);
-    TrainerControl control;
-    RecordingSink straight;
-    Trainer whole(config, straight, control);
-    ASSERT_EQ(Trainer::Outcome::Finished, whole.run());
-
-    TrainerControl stopping;
-    RecordingSink first;
-    first.onStepHook = [&](const StepScalars& s) {
-        if (s.step == 2) stopping.stopRequested.store(true);
-    };
-    Trainer interrupted(config, first, stopping);
-    interrupted.setCheckpointFolder((m_dir / "ckpt").string());
-    ASSERT_EQ(Trainer::Outcome::Stopped, interrupted.run());
-    ASSERT_EQ(2, interrupted.completedSteps());
-
-    RecordingSink second;
-    Trainer resumed(config, second, control);
-    resumed.restoreCheckpoint((m_dir / "ckpt" / "step-2.ckpt").string());
-    ASSERT_EQ(Trainer::Outcome::Finished, resumed.run());
-    EXPECT_EQ(whole.parameterValues(), resumed.parameterValues());
-    ASSERT_FALSE(second.evals.empty());
-    ASSERT_FALSE(straight.evals.empty());
-    EXPECT_EQ(straight.evals.back().values, second.evals.back().values) << "the final test evaluation";
+    ASSERT_NO_FATAL_FAILURE(trainStoppedAndResumed(amazonConfig(m_dir), 2));
+    EXPECT_EQ(m_straightParameters, m_resumedParameters);
+    ASSERT_FALSE(m_second.evals.empty());
+    ASSERT_FALSE(m_straight.evals.empty());
+    EXPECT_EQ(m_straight.evals.back().values, m_second.evals.back().values) << "the final test evaluation";
 }
 
 TEST_F(TrainerResumeTest, CheckpointOfAnotherModelIsRefusedWithThePath) {
