@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@ struct TrainArguments {
     bool help = false;
     bool quiet = false;
     int nproc = 1;                         // --nproc N: data-parallel ranks on this machine
+    int64_t resumeRunId = 0;               // --resume RUN_ID: continue that run (0: a new run)
     std::vector<std::string> rankArguments;  // argv[1..] without --nproc, for the ranks
 };
 

@@ -92,15 +92,26 @@ int main(int argc, char** argv) {
 
     sage::RunConfig config;
     try {
-        config = sage::loadConfigFile(args->configPath);
-        const auto& schema = sage::ConfigSchema::instance();
-        for (const auto& assignment : args->assignments) schema.applyAssignment(config, assignment);
-        const auto issues = schema.validate(config);
-        if (!issues.empty()) throw sage::ConfigError(issues, "--set overrides");
-        sage::resolveDevice(config);  // training.device=cuda without a GPU fails here, before a run exists
+        if (args->resumeRunId > 0) {
+            config = sage::TrainingJob::storedConfig(args->dbPath, args->resumeRunId);
+            sage::resolveDevice(config);
+        } else {
+            config = sage::loadConfigFile(args->configPath);
+            const auto& schema = sage::ConfigSchema::instance();
+            for (const auto& assignment : args->assignments) schema.applyAssignment(config, assignment);
+            const auto issues = schema.validate(config);
+            if (!issues.empty()) throw sage::ConfigError(issues, "--set overrides");
+            sage::resolveDevice(config);  // training.device=cuda without a GPU fails here, before a run exists
+        }
+    } catch (const std::invalid_argument& error) {  // a run that cannot resume
+        std::cerr << "sage-train: " << error.what() << '\n';
+        return kExitBadConfig;
     } catch (const sage::ConfigError& error) {
         std::cerr << "sage-train: " << error.what() << '\n';
         return kExitBadConfig;
+    } catch (const std::exception& error) {  // the store of a run to resume cannot be read
+        std::cerr << "sage-train: " << error.what() << '\n';
+        return kExitFailed;
     }
 
     sage::TrainerControl control;
@@ -126,8 +137,11 @@ int main(int argc, char** argv) {
         sage::TrainingSink* extra = quiet ? static_cast<sage::TrainingSink*>(&silent) : &progress;
         sage::TrainingJob job(config, args->dbPath, args->experiment, control, extra, distributed.get());
         if (const char* runId = std::getenv(kRunIdVariable); runId && leader) job.useRun(std::atoll(runId));
+        if (args->resumeRunId > 0) job.resumeRun(args->resumeRunId);
         const int64_t runId = leader ? job.prepare() : 0;
-        if (!quiet) std::cerr << who << ": run " << runId << " (" << config.name << ") in " << args->dbPath << '\n';
+        if (!quiet)
+            std::cerr << who << (args->resumeRunId > 0 ? ": resuming run " : ": run ") << runId << " ("
+                      << config.name << ") in " << args->dbPath << '\n';
         const auto result = job.run();
         progress.finish();
         const std::string run = leader ? "run " + std::to_string(runId) : "this rank";

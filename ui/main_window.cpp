@@ -154,6 +154,9 @@ void MainWindow::connectViews() {
     connect(m_panel, &TrainingPanel::pauseRequested, m_controller, &TrainingController::pause);
     connect(m_panel, &TrainingPanel::resumeRequested, m_controller, &TrainingController::resume);
     connect(m_panel, &TrainingPanel::stopRequested, m_controller, &TrainingController::stop);
+    connect(m_runList, &RunListView::resumeRequested, this,
+            [this](qint64 runId) { m_controller->resumeRun(runId, m_dbPath); });
+    connect(m_controller, &TrainingController::runningChanged, m_runList, &RunListView::setTrainingActive);
 
     connect(m_controller, &TrainingController::runningChanged, m_panel, &TrainingPanel::setRunning);
     connect(m_controller, &TrainingController::runningChanged, m_form, &QWidget::setDisabled);

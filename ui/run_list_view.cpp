@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSet>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -38,7 +39,8 @@ RunListView::RunListView(RunStore& store, QWidget* parent)
     : QWidget(parent),
       m_store(store),
       m_filter(new QLineEdit(this)),
-      m_tree(new QTreeWidget(this)) {
+      m_tree(new QTreeWidget(this)),
+      m_resumeButton(new QPushButton(tr("Resume run"), this)) {
     m_filter->setObjectName(QStringLiteral("runFilter"));
     m_filter->setPlaceholderText(tr("Filter by experiment, name or status"));
     m_filter->setClearButtonEnabled(true);
@@ -64,8 +66,13 @@ RunListView::RunListView(RunStore& store, QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_filter);
     layout->addWidget(m_tree);
+    m_resumeButton->setObjectName(QStringLiteral("resumeRunButton"));
+    layout->addWidget(m_resumeButton);
 
     connect(m_tree, &QTreeWidget::itemSelectionChanged, this, &RunListView::onSelectionChanged);
+    connect(m_resumeButton, &QPushButton::clicked, this, [this] {
+        if (m_resumeButton->isEnabled() && m_selectedId != 0) Q_EMIT resumeRequested(m_selectedId);
+    });
     connect(m_filter, &QLineEdit::textChanged, this, &RunListView::applyFilter);
     refresh();
 }
@@ -104,6 +111,34 @@ void RunListView::refresh() {
     }
     m_tree->setSortingEnabled(true);
     applyFilter();
+    updateResumeButton();
+}
+
+void RunListView::setTrainingActive(bool active) {
+    m_trainingActive = active;
+    updateResumeButton();
+}
+
+void RunListView::updateResumeButton() {
+    QString why;
+    if (m_selectedId == 0) {
+        why = tr("Select a stopped, failed or interrupted run to resume it.");
+    } else if (m_trainingActive) {
+        why = tr("A run is training; resume another when it ends.");
+    } else {
+        try {
+            const auto run = m_store.run(m_selectedId);
+            if (!run || !isResumable(run->status))
+                why = tr("Only stopped, failed or interrupted runs resume.");
+            else if (m_store.checkpoints(m_selectedId).empty())
+                why = tr("This run has no checkpoint to resume from.");
+        } catch (const std::exception&) {
+            why = tr("The store is busy; try again in a moment.");
+        }
+    }
+    m_resumeButton->setEnabled(why.isEmpty());
+    m_resumeButton->setToolTip(why.isEmpty() ? tr("Continue run %1 from its last checkpoint.").arg(m_selectedId)
+                                             : why);
 }
 
 void RunListView::updateItem(QTreeWidgetItem* item, const RunSummary& run) {
@@ -144,6 +179,7 @@ void RunListView::onSelectionChanged() {
     // Refreshes reselect the same run; only a real change is news.
     if (id == 0 || id == m_selectedId) return;
     m_selectedId = id;
+    updateResumeButton();
     Q_EMIT runSelected(id);
 }
 

@@ -3,6 +3,7 @@
 #include <QWidget>
 
 class QLineEdit;
+class QPushButton;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -33,18 +34,26 @@ public Q_SLOTS:
     void selectRun(qint64 runId);
     /// Selects the top row (the newest run unless the user re-sorted); nothing when empty.
     void selectNewest();
+    /// While the dashboard trains, no run can be resumed (one run at a time).
+    void setTrainingActive(bool active);
 
 Q_SIGNALS:
     void runSelected(qint64 runId);
+    /// The Resume button was pressed on the selected run, which can resume.
+    void resumeRequested(qint64 runId);
 
 private:
     void updateItem(QTreeWidgetItem* item, const RunSummary& run);
     void onSelectionChanged();
     void applyFilter();
+    /// Enables Resume for a stopped, failed or interrupted run with a checkpoint, and says why not.
+    void updateResumeButton();
 
     RunStore& m_store;
     QLineEdit* m_filter;
     QTreeWidget* m_tree;
+    QPushButton* m_resumeButton;
+    bool m_trainingActive = false;
     QHash<qint64, QTreeWidgetItem*> m_items;
     qint64 m_selectedId = 0;
 };

@@ -43,24 +43,11 @@ TrainingController::~TrainingController() {
 bool TrainingController::start(const RunConfig& config, const QString& dbPath,
                                const QString& experiment) {
     if (m_running) return false;
-    m_control.stopRequested = false;
-    m_control.pauseRequested = false;
-    m_buffer.clear();
-    m_rateWindow.clear();
-    m_runId = 0;
-    m_completed = 0;
-    m_total = config.training.steps;
-    m_running = true;
-    m_paused = false;
-    m_drainTimer.start();
-
+    beginRun(config.training.steps);
     TrainingWorker* worker = m_worker;
     // The config is copied into the functor: the worker thread gets its own copy.
     RunConfig job = config;
-    // "Every core" in the dashboard leaves one to the GUI thread: LibTorch's OpenMP workers spin
-    // and would otherwise starve the event loop on a small machine.
-    if (job.training.threads == 0)
-        job.training.threads = std::max(1, QThread::idealThreadCount() - 1);
+    job.training.threads = TrainingWorker::threadsBesideTheGui(job.training.threads);
     QMetaObject::invokeMethod(
         worker,
         [worker, job, dbPath, experiment] { worker->runJob(job, dbPath, experiment); },
@@ -68,6 +55,29 @@ bool TrainingController::start(const RunConfig& config, const QString& dbPath,
     Q_EMIT runningChanged(true);
     Q_EMIT progress(0, m_total, -1.0, -1.0);
     return true;
+}
+
+bool TrainingController::resumeRun(qint64 runId, const QString& dbPath) {
+    if (m_running) return false;
+    beginRun(0);  // the trainer announces the step count (onRunStarted) and the first step
+    TrainingWorker* worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, runId, dbPath] { worker->resumeJob(runId, dbPath); }, Qt::QueuedConnection);
+    Q_EMIT runningChanged(true);
+    return true;
+}
+
+void TrainingController::beginRun(qint64 totalSteps) {
+    m_control.stopRequested = false;
+    m_control.pauseRequested = false;
+    m_buffer.clear();
+    m_rateWindow.clear();
+    m_runId = 0;
+    m_completed = 0;
+    m_total = totalSteps;
+    m_running = true;
+    m_paused = false;
+    m_drainTimer.start();
 }
 
 void TrainingController::pause() {

@@ -31,6 +31,10 @@ public:
 
     /// Starts a run on the worker thread; false (and nothing happens) when one is running.
     bool start(const RunConfig& config, const QString& dbPath, const QString& experiment);
+    /// Continues a stopped, failed or interrupted run of the store from its last checkpoint on the
+    /// worker thread; false (and nothing happens) when a run is live. runEnded reports a run that
+    /// cannot resume, with the reason.
+    bool resumeRun(qint64 runId, const QString& dbPath);
     void pause();
     void resume();
     void stop();
@@ -56,6 +60,8 @@ private Q_SLOTS:
     void onWorkerFinished(qint64 runId, const QString& status, const QString& error);
 
 private:
+    /// Resets the live state for a run of `totalSteps` steps (0: not known yet) and starts draining.
+    void beginRun(qint64 totalSteps);
     void updateRate(const MetricsBatch& batch);
     double stepsPerSecond() const;
     void setPaused(bool paused);

@@ -353,8 +353,14 @@ std::vector<FieldSpec> buildFields() {
         return c.training.stage == "rl" && c.environment.kind == "amazon";
     };
     f.push_back(field(K::Path, "training.checkpoint_dir", "Checkpoint folder",
-                      "Where model and optimizer checkpoints are written; empty: none.",
+                      "Where checkpoints are written. SFT: the best model and its optimizer (empty: "
+                      "none). RL: resume checkpoints under run-<id>/ (empty: <store>.checkpoints).",
                       [](RunConfig& c) -> std::string& { return c.training.checkpointDir; }));
+    f.push_back(ranged(K::Integer, "training.checkpoint_every_steps", "Checkpoint every",
+                       "RL: a resume checkpoint (model, optimizer, reference policy, random "
+                       "states) every N steps and when the run stops; 0: only when it stops.",
+                       0, 1e7, [](RunConfig& c) -> int& { return c.training.checkpointEverySteps; }));
+    f.back().applies = [](const RunConfig& c) { return c.training.stage == "rl"; };
     f.push_back(ranged(K::Integer, "training.contexts", "Contexts (B)",
                        "User contexts drawn per iteration.", 1, 65536,
                        [](RunConfig& c) -> int& { return c.training.contexts; }));

@@ -90,7 +90,8 @@ struct RunConfig {
         int warmupSteps = 200;      // sft: linear warm-up, then cosine decay
         int patience = 3;           // sft: epochs without a better validation Recall@10
         int evalUsers = 0;          // validation users per evaluation (0: all)
-        std::string checkpointDir;  // where checkpoints go ("" = none)
+        std::string checkpointDir;  // where checkpoints go ("" = none for SFT; beside the store for RL)
+        int checkpointEverySteps = 50;  // rl: resume checkpoint cadence (0: only when the run ends)
         std::string initCheckpoint;  // rl: start the Transformer from this SFT model ("" = random)
         int futureItems = 3;         // rl on amazon: F, the real next items that score a slate
         int contexts = 32;      // B: user contexts per iteration

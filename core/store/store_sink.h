@@ -36,6 +36,8 @@ public:
     void flush() override;
 
     int64_t runId() const { return m_runId; }
+    /// The sink's own connection (tests cap it with PRAGMA max_page_count to fill the disk).
+    RunStore& store() { return m_store; }
     /// Steps buffered and not yet written.
     int pendingSteps() const { return static_cast<int>(m_pending.steps.size()); }
 

@@ -1,14 +1,18 @@
 #include "training/trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
 #include <nlohmann/json.hpp>
+#include <torch/serialize.h>
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <sstream>
 
 #include "data/amazon_environment.h"
 #include "data/synthetic_environment.h"
@@ -220,7 +224,9 @@ struct Trainer::Impl {
         started = Clock::now();
     }
 
-    /// Ranks agree on stopping at step boundaries (run()); within a step only a lone process stops.
+    /// Ranks agree on stopping at step boundaries (run()); within a step only a lone process stops,
+    /// and only during the rollout, which step() undoes: the state stays that of a step boundary,
+    /// which the checkpoint written at the stop records.
     bool stopRequested() const {
         return !distributed && control.stopRequested.load(std::memory_order_relaxed);
     }
@@ -234,6 +240,10 @@ struct Trainer::Impl {
     /// Ranking metrics of `split` (validation: a subset of training.eval_users users), and with
     /// `withGroundTruth` the simulator's exact expected-reward metrics of the same users.
     void evaluate(EvaluationSplit split, bool withGroundTruth);
+    void save(const std::string& path);
+    void restore(const std::string& path);
+    /// The scheduled checkpoint, or (`always`) the one at a stop or the end; none twice per step.
+    void checkpoint(bool always);
 
     RunConfig config;
     TrainingSink& sink;
@@ -254,6 +264,9 @@ struct Trainer::Impl {
     torch::Tensor rewardWeights;
     int64_t completed = 0;
     Clock::time_point started;
+    std::string checkpointFolder;  // empty: no checkpoints
+    int64_t checkpointedStep = -1;  // the step of the newest checkpoint written or restored
+    std::string restoredFrom;      // the checkpoint this trainer continues, if any
 };
 
 std::optional<Rollout> Trainer::Impl::rollout() {
@@ -359,9 +372,19 @@ torch::Tensor Trainer::Impl::sftLoss() {
 bool Trainer::Impl::step() {
     const auto& training = config.training;
     const int64_t stepNumber = completed + 1;
+    // A stop during the rollout hands back the random state this step started from, so a stopped
+    // run's checkpoint continues exactly where an unstopped run would have.
+    const std::mt19937_64 rngAtStart = rng;
     auto rolled = rollout();
-    if (!rolled) return false;
+    if (!rolled) {
+        rng = rngAtStart;
+        return false;
+    }
     Rollout& r = *rolled;
+    if (!torch::isfinite(r.logpOld).all().item<bool>()) {
+        throw TrainingFailure(stepNumber, "the rollout's log-probabilities are non-finite (the policy's "
+                                          "parameters diverged); no update was made");
+    }
     score(r);
 
     // μ epochs over n_mb minibatches: recompute log π_θ, minimise the objective (+ KL, SFT mix).
@@ -384,8 +407,9 @@ bool Trainer::Impl::step() {
     for (int epoch = 0; epoch < training.innerEpochs; ++epoch) {
         // Drawn with the device's generator, read on the CPU.
         const auto order = torch::randperm(batchSlates, generator, torch::TensorOptions(torch::kLong).device(device)).cpu();
+        // The updates run to the end once begun: stopping halfway would leave a state no
+        // checkpoint can describe. A stop waits for at most one update phase.
         for (int64_t begin = 0; begin < batchSlates; begin += minibatchSize) {
-            if (stopRequested()) return false;
             const auto minibatch = order.slice(0, begin, std::min(begin + minibatchSize, batchSlates));
             const auto index = shard.localRows(minibatch);
             const bool holdsSlates = index.numel() > 0;
@@ -626,6 +650,140 @@ void Trainer::Impl::report(int64_t stepNumber, const Rollout& r, const LastEvalu
     sink.onSlates(records);
 }
 
+namespace {
+
+// Bumped when the checkpoint layout changes: an older trainer must not misread a newer file.
+constexpr int64_t kCheckpointFormat = 1;
+
+void writeParameters(torch::serialize::OutputArchive& archive, const std::string& prefix,
+                     const std::vector<torch::Tensor>& parameters) {
+    archive.write(prefix + "/count", torch::tensor(static_cast<int64_t>(parameters.size())));
+    for (size_t i = 0; i < parameters.size(); ++i)
+        archive.write(prefix + "/" + std::to_string(i), parameters[i].detach().cpu());
+}
+
+/// Copies the stored values into the parameters in place, so the optimizer keeps referring to them.
+void readParameters(torch::serialize::InputArchive& archive, const std::string& prefix,
+                    const std::vector<torch::Tensor>& parameters) {
+    torch::Tensor count;
+    archive.read(prefix + "/count", count);
+    if (count.item<int64_t>() != static_cast<int64_t>(parameters.size())) {
+        throw std::runtime_error(prefix + " has " + std::to_string(count.item<int64_t>()) +
+                                 " parameter tensors, this model " + std::to_string(parameters.size()));
+    }
+    torch::NoGradGuard noGrad;
+    for (size_t i = 0; i < parameters.size(); ++i) {
+        torch::Tensor value;
+        archive.read(prefix + "/" + std::to_string(i), value);
+        if (!value.sizes().equals(parameters[i].sizes())) {
+            std::ostringstream why;
+            why << prefix << " tensor " << i << " has shape " << value.sizes() << ", this model "
+                << parameters[i].sizes();
+            throw std::runtime_error(why.str());
+        }
+        parameters[i].copy_(value);
+    }
+}
+
+torch::Tensor generatorState(at::Generator generator) {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    return generator.get_state();
+}
+
+void setGeneratorState(at::Generator generator, const torch::Tensor& state) {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(state);
+}
+
+/// LibTorch's own generator of the device (dropout draws from it).
+at::Generator defaultGenerator(c10::Device device) {
+    return device.is_cpu() ? at::detail::getDefaultCPUGenerator() : at::globalContext().defaultGenerator(device);
+}
+
+}  // namespace
+
+void Trainer::Impl::save(const std::string& path) {
+    namespace fs = std::filesystem;
+    const std::string temporary = path + ".partial";
+    try {
+        torch::serialize::OutputArchive archive;
+        archive.write("format", torch::tensor(kCheckpointFormat));
+        archive.write("step", torch::tensor(completed));
+        archive.write("elapsed_seconds", torch::tensor(secondsSince(started), torch::kFloat64));
+        writeParameters(archive, "policy", setup.policy->parameters());
+        writeParameters(archive, "reference", reference->parameters());
+        torch::serialize::OutputArchive optimizerArchive;
+        optimizer->save(optimizerArchive);
+        archive.write("optimizer", optimizerArchive);
+        std::ostringstream contextStream;
+        contextStream << rng;
+        const std::string text = contextStream.str();
+        const auto bytes = torch::empty({static_cast<int64_t>(text.size())}, torch::kUInt8);
+        std::copy(text.begin(), text.end(), reinterpret_cast<char*>(bytes.data_ptr<uint8_t>()));
+        archive.write("rng/contexts", bytes);
+        archive.write("rng/minibatches", generatorState(generator));
+        archive.write("rng/torch", generatorState(defaultGenerator(device)));
+        fs::create_directories(fs::path(path).parent_path());
+        archive.save_to(temporary);
+        fs::rename(temporary, path);
+    } catch (const std::exception& error) {
+        std::error_code ignored;
+        fs::remove(temporary, ignored);
+        throw std::runtime_error("cannot write the checkpoint " + path + " after step " +
+                                 std::to_string(completed) + ": " + error.what() +
+                                 " (free disk space or make the folder writable, then resume the run; "
+                                 "its last good checkpoint is kept)");
+    }
+}
+
+void Trainer::Impl::restore(const std::string& path) {
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        torch::Tensor format, step, elapsed, contexts, minibatches, global;
+        archive.read("format", format);
+        if (format.item<int64_t>() != kCheckpointFormat) {
+            throw std::runtime_error("it has checkpoint format " + std::to_string(format.item<int64_t>()) +
+                                     ", this build reads format " + std::to_string(kCheckpointFormat));
+        }
+        archive.read("step", step);
+        archive.read("elapsed_seconds", elapsed);
+        readParameters(archive, "policy", setup.policy->parameters());
+        readParameters(archive, "reference", reference->parameters());
+        torch::serialize::InputArchive optimizerArchive;
+        archive.read("optimizer", optimizerArchive);
+        optimizer->load(optimizerArchive);
+        archive.read("rng/contexts", contexts);
+        archive.read("rng/minibatches", minibatches);
+        archive.read("rng/torch", global);
+        const auto text = contexts.contiguous();
+        const char* first = reinterpret_cast<const char*>(text.data_ptr<uint8_t>());
+        std::istringstream contextStream(std::string(first, first + text.numel()));
+        contextStream >> rng;
+        if (!contextStream) throw std::runtime_error("its random state is damaged");
+        setGeneratorState(generator, minibatches);
+        setGeneratorState(defaultGenerator(device), global);
+        completed = step.item<int64_t>();
+        started = Clock::now() - std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(elapsed.item<double>()));
+    } catch (const std::exception& error) {
+        throw std::runtime_error("cannot resume from the checkpoint " + path + ": " + error.what() +
+                                 " (it must be a checkpoint of this run, written by this version)");
+    }
+    checkpointedStep = completed;
+    restoredFrom = path;
+}
+
+void Trainer::Impl::checkpoint(bool always) {
+    if (checkpointFolder.empty() || completed == checkpointedStep) return;
+    const int every = config.training.checkpointEverySteps;
+    if (!always && (every <= 0 || completed % every != 0)) return;
+    const auto path = std::filesystem::path(checkpointFolder) / ("step-" + std::to_string(completed) + ".ckpt");
+    save(path.string());
+    checkpointedStep = completed;
+    sink.onCheckpoint(completed, path.string());
+}
+
 Trainer::Trainer(const RunConfig& config, TrainingSink& sink, TrainerControl& control,
                  DistributedContext* distributed)
     : m_impl(std::make_unique<Impl>(config, sink, control, distributed)) {}
@@ -636,6 +794,9 @@ int64_t Trainer::totalSteps() const { return m_impl->config.training.steps; }
 int64_t Trainer::completedSteps() const { return m_impl->completed; }
 bool Trainer::done() const { return m_impl->completed >= totalSteps(); }
 bool Trainer::step() { return m_impl->step(); }
+void Trainer::setCheckpointFolder(const std::string& folder) { m_impl->checkpointFolder = folder; }
+void Trainer::saveCheckpoint(const std::string& path) { m_impl->save(path); }
+void Trainer::restoreCheckpoint(const std::string& path) { m_impl->restore(path); }
 
 std::vector<float> Trainer::parameterValues() const {
     std::vector<float> values;
@@ -656,15 +817,21 @@ Trainer::Outcome Trainer::run() {
                                 m_impl->objective->name() + " (" + m_impl->estimator +
                                 " advantages) on " + std::to_string(m_impl->setup.environment->itemCount()) +
                                 " items; " + m_impl->setup.description);
+    if (!m_impl->restoredFrom.empty())
+        event(EventLevel::Info, "resumed after step " + std::to_string(completedSteps()) + " from " + m_impl->restoredFrom);
     while (!done()) {
         bool go = holdWhilePaused(control, [&](const std::string& note) { event(EventLevel::Info, note); });
         if (m_impl->distributed) go = !m_impl->distributed->anyRank(!go);  // all ranks stop together
         if (!go || !step()) {
             event(EventLevel::Info, "stopped by request after step " + std::to_string(completedSteps()));
+            m_impl->checkpoint(true);
             m_impl->sink.flush();
             return Outcome::Stopped;
         }
+        m_impl->checkpoint(false);
     }
+    // A kill during the final evaluation resumes here rather than at the last scheduled step.
+    m_impl->checkpoint(true);
     if (m_impl->evaluation) {
         // The final ground truth goes with the test pass: every user, not the validation subset.
         m_impl->evaluate(EvaluationSplit::Validation, false);

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "config/run_config.h"
@@ -34,6 +35,19 @@ public:
 
     /// Every parameter of the policy, flattened in order (tests compare runs with it).
     std::vector<float> parameterValues() const;
+
+    /// run() writes resume checkpoints into `folder` (created when missing): every
+    /// training.checkpoint_every_steps steps and when it stops or finishes, each reported to the
+    /// sink (onCheckpoint) once complete. Empty (the default): none.
+    void setCheckpointFolder(const std::string& folder);
+    /// Writes the whole state after completedSteps() (policy, optimizer, reference policy, random
+    /// states, step) to `path`, through a temporary file renamed into place, so the path never
+    /// names half a file. Throws std::runtime_error naming the path on failure (a full disk).
+    void saveCheckpoint(const std::string& path);
+    /// Continues from a checkpoint written by saveCheckpoint with the same configuration: the
+    /// next step is the one after it, and the steps that follow are those the original run would
+    /// have taken. Throws std::runtime_error naming the path when it cannot be read or does not fit.
+    void restoreCheckpoint(const std::string& path);
 
     enum class Outcome { Finished, Stopped };
     /// Steps until done or stopped; while paused it sleeps, still honouring stop.

@@ -2,7 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <stdexcept>
+
+#include "config/config_error.h"
 #include "distributed/distributed_context.h"
+#include "store/run_lease.h"
 #include "store/run_store.h"
 #include "store/store_sink.h"
 #include "training/fan_out_sink.h"
@@ -30,6 +35,63 @@ int64_t TrainingJob::prepare() {
     return m_runId;
 }
 
+void TrainingJob::resumeRun(int64_t runId) {
+    m_runId = runId;
+    m_resume = true;
+}
+
+RunConfig TrainingJob::storedConfig(const std::string& dbPath, int64_t runId) {
+    if (!std::filesystem::exists(dbPath))
+        throw std::invalid_argument("no run store at " + dbPath + " (--db names the store the run was logged to)");
+    RunStore store(dbPath);  // opening marks the runs of dead processes interrupted
+    const auto run = store.run(runId);
+    const std::string label = "run " + std::to_string(runId);
+    if (!run || run->deleted)
+        throw std::invalid_argument(label + " is not in " + dbPath + " (sage-dashboard --db lists its runs)");
+    if (!isResumable(run->status)) {
+        throw std::invalid_argument(label + " is " + toString(run->status) +
+                                    "; only stopped, failed or interrupted runs resume" +
+                                    (run->status == RunStatus::Finished ? "" : " (stop it first)"));
+    }
+    RunConfig config;
+    try {
+        config = configFromJsonText(run->configJson, label + "'s stored configuration");
+    } catch (const ConfigError& error) {
+        throw std::invalid_argument(std::string(error.what()) + " (a run of another version; start it again instead)");
+    }
+    if (config.training.stage != "rl") {
+        throw std::invalid_argument(label + " is an SFT run; SFT keeps only its best model, so start the "
+                                            "SFT stage again instead of resuming it");
+    }
+    return config;
+}
+
+std::string TrainingJob::checkpointFolder(const RunConfig& config, const std::string& dbPath, int64_t runId) {
+    const std::filesystem::path base =
+        config.training.checkpointDir.empty() ? dbPath + ".checkpoints" : config.training.checkpointDir;
+    return (base / ("run-" + std::to_string(runId))).string();
+}
+
+void TrainingJob::claimForResume(RunStore& store) {
+    if (!store.claimResumableRun(m_runId)) {
+        const auto run = store.run(m_runId);
+        throw std::invalid_argument("run " + std::to_string(m_runId) + " cannot resume: it is " +
+                                    (run ? toString(run->status) : std::string("not in the store")) +
+                                    " (another process may have resumed it first)");
+    }
+    int64_t step = 0;
+    const auto records = store.checkpoints(m_runId);
+    // Newest first; a file deleted by hand is skipped rather than failing the resume.
+    for (auto record = records.rbegin(); record != records.rend(); ++record) {
+        if (std::filesystem::exists(record->path)) {
+            m_resumeCheckpoint = record->path;
+            step = record->step;
+            break;
+        }
+    }
+    store.truncateRun(m_runId, step);
+}
+
 RunStatus TrainingJob::train(TrainingSink& sink) {
     Trainer::Outcome outcome;
     if (m_config.training.stage == "sft") {
@@ -39,12 +101,20 @@ RunStatus TrainingJob::train(TrainingSink& sink) {
         }
         outcome = SftTrainer(m_config, sink, m_control).run();
     } else {
-        outcome = Trainer(m_config, sink, m_control, m_distributed).run();
+        Trainer trainer(m_config, sink, m_control, m_distributed);
+        if (!m_distributed || m_distributed->isLeader())
+            trainer.setCheckpointFolder(checkpointFolder(m_config, m_dbPath, m_runId));
+        if (!m_resumeCheckpoint.empty()) trainer.restoreCheckpoint(m_resumeCheckpoint);
+        outcome = trainer.run();
     }
     return outcome == Trainer::Outcome::Finished ? RunStatus::Finished : RunStatus::Stopped;
 }
 
 JobResult TrainingJob::run() {
+    if (m_resume && m_distributed) {
+        throw std::invalid_argument("a run resumes in one process; start the resume without --nproc or "
+                                    "WORLD_SIZE (every rank holds the same state, so one process continues it)");
+    }
     if (m_distributed && !m_distributed->isLeader()) {
         // Rank 0 writes the store; this rank only trains.
         NullSink silent;
@@ -57,9 +127,11 @@ JobResult TrainingJob::run() {
         }
         return result;
     }
-    prepare();
+    if (!m_resume) prepare();
     RunStore store(m_dbPath);
-    store.setRunStatus(m_runId, RunStatus::Running);
+    if (m_resume) claimForResume(store);
+    else store.setRunStatus(m_runId, RunStatus::Running);
+    RunLease lease(m_dbPath, m_runId);
     JobResult result{m_runId, RunStatus::Running, {}};
     try {
         StoreSink storeSink(m_dbPath, m_runId, m_config.logging.flushEverySteps);
@@ -81,7 +153,14 @@ JobResult TrainingJob::run() {
         if (!result.error.empty()) result.error += "; ";
         result.error += std::string("while writing the run store: ") + error.what();
     }
-    store.setRunStatus(m_runId, result.status, result.error);
+    try {
+        store.setRunStatus(m_runId, result.status, result.error);
+    } catch (const StoreError& error) {
+        // Still `running` in the file, owned by this process: the next open marks it interrupted.
+        result.status = RunStatus::Failed;
+        result.error += std::string(result.error.empty() ? "" : "; ") + "the run's status could not be saved: " +
+                        error.what();
+    }
     return result;
 }
 

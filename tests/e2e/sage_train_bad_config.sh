@@ -43,4 +43,18 @@ elif [ "$rc" -eq 2 ] && grep -q "training.device: cuda was requested" <<<"$out" 
 else
     echo "FAIL: training.device=cuda exited $rc"; echo "$out"; exit 1
 fi
+# --resume (issue #8): bad arguments exit 2 before anything is written.
+expect 2 "drop --config and --set" -- --resume 1 --db "$work/a.sqlite" --config "$preset"
+expect 2 "drop --nproc" -- --resume 1 --db "$work/a.sqlite" --nproc 2
+expect 2 "--resume needs a run id" -- --resume first --db "$work/a.sqlite"
+expect 2 "no run store at $work/a.sqlite" -- --resume 1 --db "$work/a.sqlite"
+[ ! -e "$work/a.sqlite" ] || { echo "FAIL: resuming in a missing store created one"; exit 1; }
+
+# A store of a newer version is refused with both versions named, and left as it was.
+python3 -c "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('pragma application_id = 1396787013'); db.execute('pragma user_version = 99'); db.execute('create table future (x)'); db.commit()" "$work/newer.sqlite"
+before=$(sha256sum "$work/newer.sqlite")
+expect 1 "has schema version 99, but this build of SAGE Dashboard only knows versions up to" -- \
+    --config "$preset" --db "$work/newer.sqlite" --set training.steps=1
+expect 1 "schema version 99" -- --resume 1 --db "$work/newer.sqlite"
+[ "$before" = "$(sha256sum "$work/newer.sqlite")" ] || { echo "FAIL: the newer store was changed"; exit 1; }
 echo "all bad configurations rejected"

@@ -19,6 +19,7 @@
 #include "config/config_schema.h"
 #include "gui_test_support.h"
 #include "store/run_store.h"
+#include "training/training_job.h"
 #include "ui/config_form_view.h"
 #include "ui/event_log_view.h"
 #include "ui/experiments_browser_view.h"
@@ -203,6 +204,70 @@ TEST_F(MainWindowTest, ClosingTheWindowWhileTrainingEndsTheRunStopped) {
     const auto run = store.run(id);
     ASSERT_TRUE(run.has_value());
     EXPECT_EQ(run->status, RunStatus::Stopped);
+    // The stop left a checkpoint of its last step, so Resume run can continue it.
+    const auto checkpoints = store.checkpoints(id);
+    ASSERT_FALSE(checkpoints.empty());
+    EXPECT_EQ(run->lastStep, checkpoints.back().step);
+}
+
+/// A run of `config` trained in this thread until it reports step `stopAfter` (0: to the end).
+int64_t trainRun(const QString& path, const RunConfig& config, int64_t stopAfter) {
+    TrainerControl control;
+    struct StopAt : TrainingSink {
+        TrainerControl* control = nullptr;
+        int64_t step = 0;
+        void onStep(const StepScalars& s) override {
+            if (s.step == step) control->stopRequested = true;
+        }
+        void onHistogram(const HistogramRecord&) override {}
+        void onSlates(const std::vector<SlateRecord>&) override {}
+        void onEval(const EvalRecord&) override {}
+        void onEvent(const EventRecord&) override {}
+    } stop;
+    stop.control = &control;
+    stop.step = stopAfter;
+    return TrainingJob(config, path.toStdString(), "e", control, &stop).run().runId;
+}
+
+TEST_F(MainWindowTest, ResumeButtonContinuesAStoppedRunFromItsCheckpointToTheEnd) {
+    RunConfig config = tinyConfig(8);
+    config.training.checkpointEverySteps = 2;
+    const int64_t finished = trainRun(m_temp.path(), tinyConfig(2), 0);
+    RunConfig noCheckpoints = tinyConfig(8);
+    noCheckpoints.training.checkpointEverySteps = 0;
+    noCheckpoints.training.checkpointDir = (m_temp.path() + ".file").toStdString();
+    QFile blocker(m_temp.path() + ".file");  // a file where the checkpoint folder should go
+    ASSERT_TRUE(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    const int64_t failed = trainRun(m_temp.path(), noCheckpoints, 3);  // its stop checkpoint fails
+    const int64_t stopped = trainRun(m_temp.path(), config, 3);
+
+    RunStore store(m_temp.path().toStdString());
+    ASSERT_EQ(RunStatus::Failed, store.run(failed)->status);
+    ASSERT_EQ(RunStatus::Stopped, store.run(stopped)->status);
+    MainWindow window(store, m_temp.path(), QString());
+    window.show();
+    auto* runs = window.findChild<RunListView*>(QStringLiteral("runList"));
+    auto* resume = window.findChild<QPushButton*>(QStringLiteral("resumeRunButton"));
+    ASSERT_TRUE(runs && resume);
+    runs->selectRun(finished);
+    EXPECT_FALSE(resume->isEnabled());
+    runs->selectRun(failed);
+    EXPECT_FALSE(resume->isEnabled());
+    EXPECT_TRUE(resume->toolTip().contains(QStringLiteral("no checkpoint"))) << resume->toolTip().toStdString();
+    runs->selectRun(stopped);
+    ASSERT_TRUE(resume->isEnabled()) << resume->toolTip().toStdString();
+
+    QTest::mouseClick(resume, Qt::LeftButton);
+    EXPECT_TRUE(window.controller()->isRunning());
+    EXPECT_FALSE(resume->isEnabled()) << "one run at a time";
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.controller()->isRunning(); }, 30000));
+    const auto run = store.run(stopped);
+    EXPECT_EQ(RunStatus::Finished, run->status) << run->error;
+    const auto series = store.metricSeries(stopped, "reward");
+    ASSERT_EQ(8u, series.size());
+    for (size_t i = 0; i < series.size(); ++i) EXPECT_EQ(int64_t(i + 1), series[i].step);
+    EXPECT_FALSE(resume->isEnabled()) << "a finished run does not resume";
 }
 
 TEST_F(MainWindowTest, StoreWatcherSignalsOnlyForOtherConnectionsCommits) {

@@ -235,6 +235,27 @@ TEST_F(TrainingControllerTest, UnusableStoreEndsAsFailedWithTheReason) {
     EXPECT_FALSE(controller.isRunning());
 }
 
+TEST_F(TrainingControllerTest, ResumingAFinishedRunEndsWithTheReasonAndLeavesTheRunAsItWas) {
+    TrainingController controller;
+    Recorder rec(controller);
+    ASSERT_TRUE(controller.start(tinyConfig(2), m_store.path(), QStringLiteral("ui-test")));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return rec.ended; }, 30000));
+    const qint64 finished = rec.endedId;
+    ASSERT_EQ(rec.status, QStringLiteral("finished"));
+
+    rec.ended = false;
+    ASSERT_TRUE(controller.resumeRun(finished, m_store.path()));
+    EXPECT_FALSE(controller.resumeRun(finished, m_store.path())) << "one run at a time";
+    ASSERT_TRUE(QTest::qWaitFor([&] { return rec.ended; }, 10000));
+    EXPECT_EQ(rec.status, QStringLiteral("failed"));
+    EXPECT_TRUE(rec.error.contains(QStringLiteral("is finished; only stopped, failed or interrupted runs resume")))
+        << rec.error.toStdString();
+    EXPECT_FALSE(controller.isRunning());
+    RunStore store(m_store.path().toStdString());
+    EXPECT_EQ(RunStatus::Finished, store.run(finished)->status) << "a refused resume changes nothing";
+    EXPECT_EQ(2u, store.metricSeries(finished, "reward").size());
+}
+
 }  // namespace
 }  // namespace sage::ui
 
