@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "bench_config.h"
 #include "bench_support.h"
-#include "config/config_schema.h"
 #include "store/run_store.h"
 #include "store/store_sink.h"
 #include "training/fan_out_sink.h"
@@ -109,12 +109,7 @@ int main(int argc, char** argv) {
         const Options options(argc, argv,
                               "sage_logging_bench --config PRESET.json [--set key=value] [--steps N] "
                               "[--block S] [--dir FOLDER]");
-        const std::string configPath = options.text("config", "");
-        if (configPath.empty())
-            throw std::invalid_argument("--config is required (e.g. resources/presets/synthetic.json)");
-        sage::RunConfig config = sage::loadConfigFile(configPath);
-        const std::string assignment = options.text("set", "");
-        if (!assignment.empty()) sage::ConfigSchema::instance().applyAssignment(config, assignment);
+        sage::RunConfig config = configFromOptions(options, "resources/presets/synthetic.json");
         config.training.steps = static_cast<int>(options.integer("steps", config.training.steps));
         const int block = static_cast<int>(options.integer("block", 10));
         const ScratchDir scratch(options.text("dir", ""));

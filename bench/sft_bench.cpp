@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "bench_config.h"
 #include "bench_support.h"
-#include "config/config_schema.h"
 #include "data/amazon_data.h"
 #include "matmul_peak.h"
 #include "model/generative_policy.h"
@@ -25,12 +25,7 @@ int main(int argc, char** argv) {
     try {
         const Options options(argc, argv,
                               "sage_sft_bench --config PRESET.json [--set key=value] [--batches 30] [--warmup 3]");
-        const std::string configPath = options.text("config", "");
-        if (configPath.empty())
-            throw std::invalid_argument("--config is required (e.g. resources/presets/beauty-sft.json)");
-        sage::RunConfig config = sage::loadConfigFile(configPath);
-        const std::string assignment = options.text("set", "");
-        if (!assignment.empty()) sage::ConfigSchema::instance().applyAssignment(config, assignment);
+        sage::RunConfig config = configFromOptions(options, "resources/presets/beauty-sft.json");
         const int batches = static_cast<int>(options.integer("batches", 30));
         const int warmup = static_cast<int>(options.integer("warmup", 3));
         const int threads = sage::intraOpThreads(config);
@@ -102,7 +97,7 @@ int main(int argc, char** argv) {
             inputTokens += rows * length;
         }
         const nlohmann::json report = {
-            {"config", configPath},
+            {"config", options.text("config", "")},
             {"action_space", config.environment.actionSpace},
             {"tokens_per_item", tokens.levels()},
             {"vocabulary", tokens.vocabulary()},
