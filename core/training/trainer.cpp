@@ -704,7 +704,7 @@ at::Generator defaultGenerator(c10::Device device) {
 
 void Trainer::Impl::save(const std::string& path) {
     namespace fs = std::filesystem;
-    const std::string temporary = path + ".partial";
+    const std::string temporary = path + Trainer::kPartialSuffix;
     try {
         torch::serialize::OutputArchive archive;
         archive.write("format", torch::tensor(kCheckpointFormat));

@@ -40,6 +40,8 @@ public:
     /// training.checkpoint_every_steps steps and when it stops or finishes, each reported to the
     /// sink (onCheckpoint) once complete. Empty (the default): none.
     void setCheckpointFolder(const std::string& folder);
+    /// What saveCheckpoint appends to the path while it writes; such a file is never complete.
+    static constexpr const char* kPartialSuffix = ".partial";
     /// Writes the whole state after completedSteps() (policy, optimizer, reference policy, random
     /// states, step) to `path`, through a temporary file renamed into place, so the path never
     /// names half a file. Throws std::runtime_error naming the path on failure (a full disk).

@@ -90,6 +90,13 @@ void TrainingJob::claimForResume(RunStore& store) {
         }
     }
     store.truncateRun(m_runId, step);
+    // A process killed while it saved left its temporary file, which nothing names.
+    std::error_code error;
+    const std::filesystem::path folder = checkpointFolder(m_config, m_dbPath, m_runId);
+    for (auto entry = std::filesystem::directory_iterator(folder, error);
+         !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
+        if (entry->path().extension() == Trainer::kPartialSuffix) std::filesystem::remove(entry->path(), error);
+    }
 }
 
 RunStatus TrainingJob::train(TrainingSink& sink) {

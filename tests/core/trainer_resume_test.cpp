@@ -178,12 +178,15 @@ TEST_F(TrainerResumeTest, ResumedJobLogsEveryStepOnceWithTheUninterruptedValues)
     EXPECT_EQ(TrainingJob::checkpointFolder(config, m_db, stopped.runId),
               fs::path(checkpoints[1].path).parent_path().string());
     fs::remove(checkpoints[1].path);
+    const fs::path partial = fs::path(checkpoints[1].path).parent_path() / "step-5.ckpt.partial";
+    std::ofstream(partial.string()) << "half a checkpoint";  // as a kill during a save leaves it
 
     const RunConfig stored = TrainingJob::storedConfig(m_db, stopped.runId);
     EXPECT_EQ(toJson(config), toJson(stored));
     const JobResult resumed = runJob(stored, 0, stopped.runId);
     ASSERT_EQ(RunStatus::Finished, resumed.status) << resumed.error;
     EXPECT_EQ(stopped.runId, resumed.runId);
+    EXPECT_FALSE(fs::exists(partial));
 
     const auto expected = rewards(straight.runId);
     const auto actual = rewards(stopped.runId);
