@@ -40,6 +40,10 @@ path, run, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 db = sqlite3.connect(path)
 (integrity,) = db.execute("pragma integrity_check").fetchone()
 assert integrity == "ok", f"{path}: integrity_check says {integrity}"
+# Killed between creating the file and committing the schema: an intact, empty store.
+if not db.execute("select 1 from sqlite_master where type = 'table' and name = 'runs'").fetchone():
+    print("none")
+    sys.exit(0)
 row = db.execute("select status from runs where id = ?", (run,)).fetchone()
 # Every metric up to the last flush: whatever the kill interrupted, the file holds steps 1..k.
 logged = [s for (s,) in db.execute(
