@@ -31,6 +31,7 @@
 #include "model/transformer_rollout_policy.h"
 #include "objectives/objective_factory.h"
 #include "rewards/advantage_estimator.h"
+#include "training/heap_allocation.h"
 #include "transformer_flops.h"
 
 namespace {
@@ -83,7 +84,7 @@ int main(int argc, char** argv) {
                               "sage_rl_bench [--d-model 128] [--layers 4] [--heads 4] [--ff 512] "
                               "[--items 12101] [--history 50] [--contexts 16] [--group 8] [--slate 10] "
                               "[--epochs 2] [--minibatches 2] [--iterations 6] [--threads 2] [--seed 1] "
-                              "[--logprobs shared|one-pass]");
+                              "[--logprobs shared|one-pass] [--heap trainer|glibc-default]");
         Shape shape{};
         shape.model.dModel = options.integer("d-model", 128);
         shape.model.layers = options.integer("layers", 4);
@@ -106,6 +107,12 @@ int main(int argc, char** argv) {
         if (logprobs != "shared" && logprobs != "one-pass")
             throw std::invalid_argument("--logprobs expects shared or one-pass, got '" + logprobs + "'");
         const bool shareContexts = logprobs == "shared";
+        // trainer: large buffers stay in the heap, as the trainers arrange; glibc-default: as
+        // before that change (a fresh mapping for every buffer above glibc's mmap threshold).
+        const std::string heap = options.text("heap", "trainer");
+        if (heap != "trainer" && heap != "glibc-default")
+            throw std::invalid_argument("--heap expects trainer or glibc-default, got '" + heap + "'");
+        if (heap == "trainer") sage::keepLargeAllocationsInHeap();
         torch::set_num_threads(threads);
         torch::manual_seed(seed);
 
@@ -250,6 +257,7 @@ int main(int argc, char** argv) {
             {"iteration_s", median(rolloutSeconds) + median(rewardSeconds) + update},
             {"slates", slates},
             {"logprobs", logprobs},
+            {"heap", heap},
             {"update_tokens", updateRows * (contextTokens + slateTokens)},
             {"update_flops", updateFlops},
             {"update_gflops", updateFlops / update / 1e9},

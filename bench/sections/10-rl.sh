@@ -6,7 +6,7 @@
 # a shared machine's noise hits both alike; each figure is the median over rounds of each
 # program's own median over its iterations.
 # Usage: bench/sections/10-rl.sh BUILD_DIR
-#   SAGE_BENCH_RL_ROUNDS (3), SAGE_BENCH_RL_ITERATIONS (5), SAGE_BENCH_THREADS (2)
+#   SAGE_BENCH_RL_ROUNDS (3), SAGE_BENCH_RL_ITERATIONS (4), SAGE_BENCH_THREADS (2)
 set -euo pipefail
 build=${1:?usage: $0 BUILD_DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +18,7 @@ python=/usr/bin/python3
   { echo "$0: $python cannot import torch; install python3-torch (scripts/install-deps.sh --bench)" >&2; exit 1; }
 
 "$python" - "$bench" "$root/bench/python/sage_reference.py" "${SAGE_BENCH_RL_ROUNDS:-3}" \
-  "${SAGE_BENCH_RL_ITERATIONS:-5}" "${SAGE_BENCH_THREADS:-2}" <<'PY'
+  "${SAGE_BENCH_RL_ITERATIONS:-4}" "${SAGE_BENCH_THREADS:-2}" <<'PY'
 import json, statistics, subprocess, sys
 
 bench, reference, rounds, iterations, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
@@ -29,8 +29,11 @@ common = ["--layers", "4", "--heads", "4", "--items", "12101", "--history", "50"
 
 # cpp: the trainer's path; before: the C++ with one forward pass per slate (no prefix sharing),
 # the same algorithm as the Python reference; py: the reference.
+# glibc: the C++ with glibc's default large-allocation behaviour, as before the trainers kept
+# large buffers in the heap (default size only).
 programs = {"cpp": [bench], "before": [bench, "--logprobs", "one-pass"],
-            "py": ["/usr/bin/python3", reference]}
+            "glibc": [bench, "--heap", "glibc-default"], "py": ["/usr/bin/python3", reference]}
+programs_of_size = {"default": ["cpp", "before", "glibc", "py"], "4x": ["cpp", "before", "py"]}
 
 def run(program, size_args):
     out = subprocess.run(programs[program] + size_args + common, check=True, capture_output=True, text=True).stdout
@@ -38,9 +41,9 @@ def run(program, size_args):
 
 results = {}
 for name, size_args in sizes:
-    runs = {program: [] for program in programs}
+    runs = {program: [] for program in programs_of_size[name]}
     for r in range(rounds):
-        order = list(programs) if r % 2 == 0 else list(reversed(programs))
+        order = programs_of_size[name] if r % 2 == 0 else list(reversed(programs_of_size[name]))
         for program in order:
             print(f"10-rl: {name} round {r + 1}/{rounds}: {program}", file=sys.stderr, flush=True)
             runs[program].append(run(program, size_args))
@@ -92,16 +95,25 @@ for name, _ in sizes:
     tokens = cpp[0]["update_tokens"]
     print(f"| {name} | update tokens/s (context + slate positions of every scored slate) | "
           f"{tokens / med(cpp, 'update_s'):.0f} | {tokens / med(before, 'update_s'):.0f} | {tokens / med(py, 'update_s'):.0f} | | |")
-    mfu = {k: statistics.median(x["update_gflops"] / x["matmul_peak_gflops"] for x in results[name][k]) for k in programs}
+    mfu = {k: statistics.median(x["update_gflops"] / x["matmul_peak_gflops"] for x in results[name][k]) for k in ("cpp", "before", "py")}
     print(f"| {name} | update model GFLOP/s executed (share of the matmul peak) | {med(cpp, 'update_gflops'):.1f} "
           f"({100 * mfu['cpp']:.1f} %) | {med(before, 'update_gflops'):.1f} ({100 * mfu['before']:.1f} %) | "
           f"{med(py, 'update_gflops'):.1f} ({100 * mfu['py']:.1f} %) | | |")
     print(f"| {name} | float32 matmul peak in the same process (2048², best of 5), GFLOP/s | "
           f"{med(cpp, 'matmul_peak_gflops'):.1f} | {med(before, 'matmul_peak_gflops'):.1f} | {med(py, 'matmul_peak_gflops'):.1f} | | |")
-    cache = {k: statistics.median(x["generation_uncached_s"] / x["generation_cached_s"] for x in results[name][k]) for k in programs}
+    cache = {k: statistics.median(x["generation_uncached_s"] / x["generation_cached_s"] for x in results[name][k]) for k in ("cpp", "before", "py")}
     print(f"| {name} | KV-cache speed-up of generation (uncached ÷ cached time) | {cache['cpp']:.2f}× | "
           f"{cache['before']:.2f}× | {cache['py']:.2f}× | | |")
 
+print()
+glibc, cpp = results["default"]["glibc"], results["default"]["cpp"]
+print("Large buffers in the heap (`core/training/heap_allocation.cpp`), default size: the same C++ with")
+print("glibc's default allocation (`--heap glibc-default`: every buffer above the mmap threshold, 128 KiB rising to at most 32 MiB, is")
+print("a fresh mapping, faulted in page by page) against the trainers' setting, same rounds:\n")
+print("| figure | glibc default | large buffers kept in the heap | before ÷ after |")
+print("|---|---:|---:|---:|")
+for label, key in (("rollout, s", "rollout_s"), ("update, s", "update_s"), ("RL iteration, s", "iteration_s")):
+    print(f"| {label} | {med(glibc, key):.3f} | {med(cpp, key):.3f} | {fmt_ratio(ratio(cpp, glibc, key))} |")
 print()
 d_cpp, d_py = results["default"]["cpp"], results["default"]["py"]
 x_cpp, x_py = results["4x"]["cpp"], results["4x"]["py"]

@@ -31,6 +31,7 @@
 #include "training/sft_trainer.h"
 #include "training/simulator_evaluation.h"
 #include "training/step_trace.h"
+#include "training/heap_allocation.h"
 #include "training/training_device.h"
 #include "training/training_failure.h"
 
@@ -196,6 +197,7 @@ struct Trainer::Impl {
           estimator(advantageEstimatorFor(cfg.objective)) {
         // "All cores" is shared among the ranks this machine runs.
         torch::set_num_threads(intraOpThreads(cfg, distributed ? distributed->localWorldSize() : 1));
+        keepLargeAllocationsInHeap();
         {
             std::lock_guard<std::mutex> lock(globalSeedMutex());
             torch::manual_seed(cfg.training.seed);
