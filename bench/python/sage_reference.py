@@ -208,7 +208,8 @@ def sage_loss(logp_new, logp_old, advantages, list_entropy, boost, boost_epsilon
     return -(advantages * coefficient * mean_new).mean()
 
 
-def matmul_peak_gflops(n=2048, repeats=5):
+def matmul_peak_gflops(n=4096, repeats=5):
+    """The same measurement as bench/matmul_peak.h: best of `repeats` n×n float32 products."""
     a, b = torch.randn(n, n), torch.randn(n, n)
     a @ b
     best = 0.0

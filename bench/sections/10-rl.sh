@@ -99,7 +99,7 @@ for name, _ in sizes:
     print(f"| {name} | update model GFLOP/s executed (share of the matmul peak) | {med(cpp, 'update_gflops'):.1f} "
           f"({100 * mfu['cpp']:.1f} %) | {med(before, 'update_gflops'):.1f} ({100 * mfu['before']:.1f} %) | "
           f"{med(py, 'update_gflops'):.1f} ({100 * mfu['py']:.1f} %) | | |")
-    print(f"| {name} | float32 matmul peak in the same process (2048², best of 5), GFLOP/s | "
+    print(f"| {name} | float32 matmul peak in the same process (4096², best of 5), GFLOP/s | "
           f"{med(cpp, 'matmul_peak_gflops'):.1f} | {med(before, 'matmul_peak_gflops'):.1f} | {med(py, 'matmul_peak_gflops'):.1f} | | |")
     cache = {k: statistics.median(x["generation_uncached_s"] / x["generation_cached_s"] for x in results[name][k]) for k in ("cpp", "before", "py")}
     print(f"| {name} | KV-cache speed-up of generation (uncached ÷ cached time) | {cache['cpp']:.2f}× | "
