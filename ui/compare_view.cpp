@@ -39,8 +39,11 @@ PanelGroupSpec compareGroup() {
             QObject::tr("Compare"),
             {PanelSpec::ofKeys(QObject::tr("Reward"), {QStringLiteral("reward")}),
              PanelSpec::ofKeys(QObject::tr("Slate entropy Ĥ"), {QStringLiteral("slate/entropy_mean")}),
-             PanelSpec::ofKeys(QObject::tr("Cold recall@10"), {QStringLiteral("eval/cold_recall@10")}),
-             PanelSpec::ofKeys(QObject::tr("Entropy@10"), {QStringLiteral("eval/entropy@10")})}};
+             // Validation on the evaluation schedule, and the test figure at the end.
+             PanelSpec::ofKeys(QObject::tr("Cold recall@10"),
+                               {QStringLiteral("val/cold_recall@10"), QStringLiteral("eval/cold_recall@10")}),
+             PanelSpec::ofKeys(QObject::tr("Entropy@10"),
+                               {QStringLiteral("val/entropy@10"), QStringLiteral("eval/entropy@10")})}};
 }
 
 QIcon swatch(const QColor& color) {

@@ -18,6 +18,15 @@ PanelSpec panel(const QString& title, QList<PanelCurve> curves, bool logY = fals
 
 PanelCurve curve(const QString& key) { return {key, {}, {}, {}}; }
 
+// A ranking metric as training logs it: "val/<metric>" on the evaluation schedule, and
+// "eval/<metric>" once, from the test users at the end.
+QList<PanelCurve> evaluated(const QStringList& metrics) {
+    QList<PanelCurve> curves;
+    for (const QString& m : metrics) curves.append(curve(QStringLiteral("val/") + m));
+    for (const QString& m : metrics) curves.append(curve(QStringLiteral("eval/") + m));
+    return curves;
+}
+
 }  // namespace
 
 QList<PanelGroupSpec> defaultPanelGroups() {
@@ -60,14 +69,13 @@ QList<PanelGroupSpec> defaultPanelGroups() {
         {QStringLiteral("diversity"),
          tr("Diversity and cold start"),
          {panel(tr("Slate entropy Ĥ"), {curve(QStringLiteral("slate/entropy_mean"))}),
-          panel(tr("Entropy@10"), {curve(QStringLiteral("eval/entropy@10"))}),
+          panel(tr("Entropy@10"), evaluated({QStringLiteral("entropy@10")})),
           panel(tr("Coverage@10 and Gini@10"),
-                {curve(QStringLiteral("eval/coverage@10")), curve(QStringLiteral("eval/gini@10"))}),
+                evaluated({QStringLiteral("coverage@10"), QStringLiteral("gini@10")})),
           panel(tr("Cold start: exposure@10 and recall@10"),
-                {curve(QStringLiteral("eval/cold_exposure@10")),
-                 curve(QStringLiteral("eval/cold_recall@10"))}),
+                evaluated({QStringLiteral("cold_exposure@10"), QStringLiteral("cold_recall@10")})),
           panel(tr("Accuracy: recall@10 and NDCG@10"),
-                {curve(QStringLiteral("eval/recall@10")), curve(QStringLiteral("eval/ndcg@10"))}),
+                evaluated({QStringLiteral("recall@10"), QStringLiteral("ndcg@10")})),
           // The simulator's exact expectations (synthetic runs only): what the reward curves
           // estimate by sampling, for the policy's own greedy slate and top-10 list.
           panel(tr("Simulator: expected reward"), {curve(QStringLiteral("eval/expected_reward"))}),

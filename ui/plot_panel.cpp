@@ -379,6 +379,10 @@ void PlotPanel::updateGraph(DrawnGraph& drawn, const EnvelopeKey& key) {
     QPen pen = drawn.pen;
     if (dense && pen.style() != Qt::NoPen) pen.setWidthF(1.0);
     drawn.graph->setPen(pen);
+    // Sparse series (evaluations on a schedule, the one test point at the end) get a marker per
+    // point: a lone point has no line to show it.
+    const bool sparse = drawn.role == Role::Line && data.size() * 8 <= key.buckets;
+    drawn.graph->setScatterStyle(sparse ? QCPScatterStyle(QCPScatterStyle::ssDisc, 5) : QCPScatterStyle());
     drawn.graph->setAntialiased(!dense);
     drawn.graph->setAntialiasedFill(!dense);
 }
@@ -550,6 +554,13 @@ int PlotPanel::drawnPointCount(const QString& label) const {
     for (int i = 0; i < m_plot->graphCount(); ++i)
         if (m_plot->graph(i)->name() == label) return m_plot->graph(i)->dataCount();
     return -1;
+}
+
+bool PlotPanel::drawsMarkers(const QString& label) const {
+    for (int i = 0; i < m_plot->graphCount(); ++i)
+        if (m_plot->graph(i)->name() == label)
+            return m_plot->graph(i)->scatterStyle().shape() != QCPScatterStyle::ssNone;
+    return false;
 }
 
 void PlotPanel::showMetricsMenu() {

@@ -45,6 +45,8 @@ public:
     void setCurveHidden(const QString& label, bool hidden);
     /// Points drawn by the curve's main graph (for tests of the envelope).
     int drawnPointCount(const QString& label) const;
+    /// Whether the curve draws a marker at each point (sparse series such as evaluations).
+    bool drawsMarkers(const QString& label) const;
     QStringList curveLabels() const;
 
 protected:

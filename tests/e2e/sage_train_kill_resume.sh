@@ -15,7 +15,7 @@ kills=${3:-3}
 seed=${4:-$$}
 RANDOM=$seed
 echo "kill moments from seed $seed (pass it as the fourth argument to repeat them)"
-steps=40
+steps=120  # long enough that most moments land while the store is being written
 work=$(mktemp -d)
 child=
 cleanup() {

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <utility>
 
@@ -372,6 +373,48 @@ TEST_F(PlotPanelTest, DiversityTabPlotsTheSimulatorsExpectedReward) {
         }
     }
     for (const QString& key : keys) EXPECT_TRUE(drawn.contains(key)) << key.toStdString();
+}
+
+TEST_F(PlotPanelTest, DiversityTabPlotsScheduledValidationAndTheFinalTestPoint) {
+    // The trainer's ranking evaluations: "val/..." every 10 steps, "eval/..." once at the end.
+    const int64_t run = m_store.createRun("plots", "synthetic", "{}", 1);
+    RunStore::Batch batch;
+    for (int s = 10; s <= 30; s += 10) {
+        const NamedValues values{{"val/entropy@10", 2.0 + 0.01 * s}, {"val/cold_recall@10", 0.001 * s}};
+        batch.steps.push_back({s, 0.1 * s, values});
+        batch.evals.push_back({s, values});
+    }
+    const NamedValues test{{"eval/entropy@10", 2.4}, {"eval/cold_recall@10", 0.035}};
+    batch.steps.push_back({30, 3.5, test});
+    batch.evals.push_back({30, test});
+    m_store.writeBatch(run, batch);
+
+    const auto groups = defaultPanelGroups();
+    const auto diversity = std::find_if(groups.begin(), groups.end(),
+                                        [](const PanelGroupSpec& g) { return g.id == "diversity"; });
+    ASSERT_NE(diversity, groups.end());
+    PlotGroupView view(m_cache, *diversity);
+    view.resize(1200, 900);
+    view.show();
+    view.showRun(run);
+    view.redrawAllNow();
+    std::map<QString, int> points;
+    std::map<QString, bool> markers;
+    for (DashboardPanel* panel : view.panels()) {
+        auto* plot = qobject_cast<PlotPanel*>(panel);
+        if (!plot) continue;
+        for (const QString& label : plot->curveLabels()) {
+            points[label] = plot->drawnPointCount(label);
+            markers[label] = plot->drawsMarkers(label);
+        }
+    }
+    EXPECT_EQ(points["val/entropy@10"], 3);
+    EXPECT_EQ(points["val/cold_recall@10"], 3);
+    EXPECT_EQ(points["eval/entropy@10"], 1);
+    EXPECT_EQ(points["eval/cold_recall@10"], 1);
+    // A lone test point is only visible as a marker.
+    EXPECT_TRUE(markers["eval/entropy@10"]);
+    EXPECT_TRUE(markers["val/entropy@10"]);
 }
 
 TEST_F(PlotPanelTest, CacheGrowsFromTheStoreAndFromLiveBatchesWithoutDuplicates) {
