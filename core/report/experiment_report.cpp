@@ -125,6 +125,7 @@ const std::vector<ReportColumn>& ExperimentReport::defaultColumns() {
         {"eval/entropy@10", "Entropy@10", Source::FinalEvaluation},
         {"eval/coverage@10", "Coverage@10", Source::FinalEvaluation},
         {"eval/expected_reward", "E[reward]", Source::FinalEvaluation},
+        {"eval/expected_cold_clicks@10", "E[cold clicks@10]", Source::FinalEvaluation},
         {"reward", "train reward", Source::TrainingTail},
         {"slate/entropy_mean", "train Ĥ", Source::TrainingTail},
     };

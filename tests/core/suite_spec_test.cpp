@@ -2,6 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
 
 #include "suite/suite_spec.h"
 #include "temp_dir.h"
@@ -62,7 +65,9 @@ TEST(SuiteSpec, ShippedSuitesHaveThePaperArmsWithTheirAblations) {
     EXPECT_EQ(arms.at("sage-no-penalty")->objective.kappa, 0.0);
     EXPECT_EQ(arms.at("sage-group-adv")->objective.advantage, "group");
     // Every arm shares the suite's run sizes.
-    for (const auto& [name, config] : arms) EXPECT_EQ(config->training.steps, 150) << name;
+    std::ifstream file(std::string(SAGE_SUITES_DIR) + "/synthetic.json");
+    const int64_t steps = nlohmann::json::parse(file)["rl"]["set"]["training.steps"].get<int64_t>();
+    for (const auto& [name, config] : arms) EXPECT_EQ(config->training.steps, steps) << name;
 }
 
 TEST(SuiteSpec, ArmsApplyTheirKeysOnTopOfTheBaseAndTheCommandLine) {

@@ -143,6 +143,7 @@ def tail_mean(run_id, key):
 sources = {"R@5": "eval/recall@5", "R@10": "eval/recall@10", "N@5": "eval/ndcg@5", "N@10": "eval/ndcg@10",
            "Cold-R@10": "eval/cold_recall@10", "Entropy@10": "eval/entropy@10",
            "Coverage@10": "eval/coverage@10", "E[reward]": "eval/expected_reward",
+           "E[cold clicks@10]": "eval/expected_cold_clicks@10",
            "train reward†": "reward", "train Ĥ†": "slate/entropy_mean"}
 g4 = lambda x: "%.4g" % x
 runs_of = {"sft": [r[0] for r in visible if r[1] == "sft"]}
