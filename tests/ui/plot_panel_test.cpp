@@ -339,6 +339,14 @@ TEST_F(PlotPanelTest, GroupAddsUserPanelsAndAppliesSmoothingToAll) {
     EXPECT_EQ(static_cast<PlotPanel*>(added)->curveLabels().size(), 2);
 }
 
+// The live view's "Diversity and cold start" tab.
+PanelGroupSpec diversityGroup() {
+    for (const PanelGroupSpec& g : defaultPanelGroups())
+        if (g.id == "diversity") return g;
+    ADD_FAILURE() << "no diversity group";
+    return {};
+}
+
 TEST_F(PlotPanelTest, DiversityTabPlotsTheSimulatorsExpectedReward) {
     // A synthetic run's evaluations as the trainer stores them (step metrics and evaluation rows):
     // the simulator's exact figures at steps 10, 20 and 30.
@@ -353,11 +361,7 @@ TEST_F(PlotPanelTest, DiversityTabPlotsTheSimulatorsExpectedReward) {
     }
     m_store.writeBatch(run, batch);
 
-    const auto groups = defaultPanelGroups();
-    const auto diversity = std::find_if(groups.begin(), groups.end(),
-                                        [](const PanelGroupSpec& g) { return g.id == "diversity"; });
-    ASSERT_NE(diversity, groups.end());
-    PlotGroupView view(m_cache, *diversity);
+    PlotGroupView view(m_cache, diversityGroup());
     view.show();
     view.showRun(run);
     view.redrawAllNow();
@@ -389,11 +393,7 @@ TEST_F(PlotPanelTest, DiversityTabPlotsScheduledValidationAndTheFinalTestPoint) 
     batch.evals.push_back({30, test});
     m_store.writeBatch(run, batch);
 
-    const auto groups = defaultPanelGroups();
-    const auto diversity = std::find_if(groups.begin(), groups.end(),
-                                        [](const PanelGroupSpec& g) { return g.id == "diversity"; });
-    ASSERT_NE(diversity, groups.end());
-    PlotGroupView view(m_cache, *diversity);
+    PlotGroupView view(m_cache, diversityGroup());
     view.resize(1200, 900);
     view.show();
     view.showRun(run);
