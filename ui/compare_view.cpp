@@ -39,14 +39,11 @@ PanelGroupSpec compareGroup() {
             QObject::tr("Compare"),
             {PanelSpec::ofKeys(QObject::tr("Reward"), {QStringLiteral("reward")}),
              PanelSpec::ofKeys(QObject::tr("Slate entropy Ĥ"), {QStringLiteral("slate/entropy_mean")}),
-             // Validation on the evaluation schedule, and the test figure at the end.
              // Exposure as well as recall: recall needs cold targets among the evaluated users,
              // which a small validation subset may not have.
              PanelSpec::ofKeys(QObject::tr("Cold start: recall@10 and exposure@10"),
-                               {QStringLiteral("val/cold_recall@10"), QStringLiteral("eval/cold_recall@10"),
-                                QStringLiteral("val/cold_exposure@10"), QStringLiteral("eval/cold_exposure@10")}),
-             PanelSpec::ofKeys(QObject::tr("Entropy@10"),
-                               {QStringLiteral("val/entropy@10"), QStringLiteral("eval/entropy@10")})}};
+                               evaluatedKeys({QStringLiteral("cold_recall@10"), QStringLiteral("cold_exposure@10")})),
+             PanelSpec::ofKeys(QObject::tr("Entropy@10"), evaluatedKeys({QStringLiteral("entropy@10")}))}};
 }
 
 QIcon swatch(const QColor& color) {

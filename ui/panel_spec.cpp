@@ -18,16 +18,19 @@ PanelSpec panel(const QString& title, QList<PanelCurve> curves, bool logY = fals
 
 PanelCurve curve(const QString& key) { return {key, {}, {}, {}}; }
 
-// A ranking metric as training logs it: "val/<metric>" on the evaluation schedule, and
-// "eval/<metric>" once, from the test users at the end.
 QList<PanelCurve> evaluated(const QStringList& metrics) {
     QList<PanelCurve> curves;
-    for (const QString& m : metrics) curves.append(curve(QStringLiteral("val/") + m));
-    for (const QString& m : metrics) curves.append(curve(QStringLiteral("eval/") + m));
+    for (const QString& key : evaluatedKeys(metrics)) curves.append(curve(key));
     return curves;
 }
 
 }  // namespace
+
+QStringList evaluatedKeys(const QStringList& metrics) {
+    QStringList keys;
+    for (const QString& m : metrics) keys << QStringLiteral("val/") + m << QStringLiteral("eval/") + m;
+    return keys;
+}
 
 QList<PanelGroupSpec> defaultPanelGroups() {
     PanelSpec heat;

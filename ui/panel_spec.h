@@ -42,6 +42,10 @@ struct PanelGroupSpec {
     QList<PanelSpec> panels;
 };
 
+/// A ranking metric's keys as training logs them: "val/<metric>" on the evaluation schedule, then
+/// "eval/<metric>", once, from the test users at the end; for each of `metrics` in turn.
+QStringList evaluatedKeys(const QStringList& metrics);
+
 /// The four live-plot groups of the dashboard (metrics.md names every key).
 QList<PanelGroupSpec> defaultPanelGroups();
 

@@ -550,17 +550,20 @@ QStringList PlotPanel::curveLabels() const {
     return labels;
 }
 
-int PlotPanel::drawnPointCount(const QString& label) const {
+const QCPGraph* PlotPanel::graphNamed(const QString& label) const {
     for (int i = 0; i < m_plot->graphCount(); ++i)
-        if (m_plot->graph(i)->name() == label) return m_plot->graph(i)->dataCount();
-    return -1;
+        if (m_plot->graph(i)->name() == label) return m_plot->graph(i);
+    return nullptr;
+}
+
+int PlotPanel::drawnPointCount(const QString& label) const {
+    const QCPGraph* graph = graphNamed(label);
+    return graph ? graph->dataCount() : -1;
 }
 
 bool PlotPanel::drawsMarkers(const QString& label) const {
-    for (int i = 0; i < m_plot->graphCount(); ++i)
-        if (m_plot->graph(i)->name() == label)
-            return m_plot->graph(i)->scatterStyle().shape() != QCPScatterStyle::ssNone;
-    return false;
+    const QCPGraph* graph = graphNamed(label);
+    return graph && graph->scatterStyle().shape() != QCPScatterStyle::ssNone;
 }
 
 void PlotPanel::showMetricsMenu() {

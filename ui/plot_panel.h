@@ -103,6 +103,7 @@ private:
     /// The y values a graph draws (smoothed when smoothing is on), before the envelope.
     std::vector<double> bandValues(const Curve& curve, Role role);
     void updateGraph(DrawnGraph& drawn, const EnvelopeKey& key);
+    const QCPGraph* graphNamed(const QString& label) const;
     /// The series smoothed with the current weight: extended over new points only, recomputed
     /// when the weight changes.
     const std::vector<double>& smoothed(const Series& series);
