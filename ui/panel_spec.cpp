@@ -81,10 +81,9 @@ QList<PanelGroupSpec> defaultPanelGroups() {
                 evaluated({QStringLiteral("recall@10"), QStringLiteral("ndcg@10")})),
           // The simulator's exact expectations (synthetic runs only): what the reward curves
           // estimate by sampling, for the policy's own greedy slate and top-10 list.
-          panel(tr("Simulator: expected reward"), {curve(QStringLiteral("eval/expected_reward"))}),
+          panel(tr("Simulator: expected reward"), evaluated({QStringLiteral("expected_reward")})),
           panel(tr("Simulator: expected clicks@10 (all and cold)"),
-                {curve(QStringLiteral("eval/expected_clicks@10")),
-                 curve(QStringLiteral("eval/expected_cold_clicks@10"))})}},
+                evaluated({QStringLiteral("expected_clicks@10"), QStringLiteral("expected_cold_clicks@10")}))}},
     };
 }
 

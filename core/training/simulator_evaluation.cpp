@@ -34,14 +34,16 @@ SimulatorEvaluation::SimulatorEvaluation(const SyntheticEnvironment& environment
                                     " components");
 }
 
-const std::vector<std::string>& SimulatorEvaluation::keys() {
-    static const std::vector<std::string> names{"eval/expected_reward", "eval/expected_clicks@10",
-                                                "eval/expected_cold_clicks@10"};
-    return names;
+const std::vector<std::string>& SimulatorEvaluation::keys(EvaluationSplit split) {
+    static const std::vector<std::string> test{"eval/expected_reward", "eval/expected_clicks@10",
+                                               "eval/expected_cold_clicks@10"};
+    static const std::vector<std::string> validation{"val/expected_reward", "val/expected_clicks@10",
+                                                     "val/expected_cold_clicks@10"};
+    return split == EvaluationSplit::Test ? test : validation;
 }
 
 NamedValues SimulatorEvaluation::evaluate(RolloutPolicy& policy, const std::vector<int64_t>& users,
-                                          int64_t batchSize) const {
+                                          EvaluationSplit split, int64_t batchSize) const {
     if (users.empty()) return {};
     const int64_t listLength = std::min<int64_t>(RankingEvaluator::kTopK, m_environment.itemCount());
     double reward = 0.0, clicks = 0.0, coldClicks = 0.0;
@@ -71,7 +73,7 @@ NamedValues SimulatorEvaluation::evaluate(RolloutPolicy& policy, const std::vect
         }
     }
     const auto n = static_cast<double>(userCount);
-    const auto& k = keys();
+    const auto& k = keys(split);
     return {{k[0], reward / n}, {k[1], clicks / n}, {k[2], coldClicks / n}};
 }
 

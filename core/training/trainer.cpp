@@ -239,9 +239,9 @@ struct Trainer::Impl {
     void gatherShards(Rollout& r, LastEvaluation& last, StepTrace& trace);
     void report(int64_t step, const Rollout& r, const LastEvaluation& last, const StepTrace& trace,
                 double updateSeconds);
-    /// Ranking metrics of `split` (validation: a subset of training.eval_users users), and with
-    /// `withGroundTruth` the simulator's exact expected-reward metrics of the same users.
-    void evaluate(EvaluationSplit split, bool withGroundTruth);
+    /// Ranking metrics of `split` (validation: a subset of training.eval_users users), and on the
+    /// synthetic environment the simulator's exact expected-reward metrics of the same users.
+    void evaluate(EvaluationSplit split);
     void save(const std::string& path);
     void restore(const std::string& path);
     /// The scheduled checkpoint, or (`always`) the one at a stop or the end; none twice per step.
@@ -502,7 +502,7 @@ bool Trainer::Impl::step() {
         if (!distributed || distributed->isLeader()) report(stepNumber, r, last, trace, updateSeconds);
     }
     const int evalEvery = config.logging.evalEverySteps;
-    if (evaluation && evalEvery > 0 && stepNumber % evalEvery == 0) evaluate(EvaluationSplit::Validation, true);
+    if (evaluation && evalEvery > 0 && stepNumber % evalEvery == 0) evaluate(EvaluationSplit::Validation);
     return true;
 }
 
@@ -544,7 +544,7 @@ void Trainer::Impl::gatherShards(Rollout& r, LastEvaluation& last, StepTrace& tr
         for (int64_t t = 0; t < r.slates.size(1); ++t) r.items[s][t] = slates[s][t];
 }
 
-void Trainer::Impl::evaluate(EvaluationSplit split, bool withGroundTruth) {
+void Trainer::Impl::evaluate(EvaluationSplit split) {
     const int64_t maxUsers = split == EvaluationSplit::Validation ? config.training.evalUsers : 0;
     auto values = setup.data ? evaluation->evaluate(setup.transformer->generative(), split, maxUsers,
                                                     RankingEvaluation::kBatchSize, distributed)
@@ -554,10 +554,10 @@ void Trainer::Impl::evaluate(EvaluationSplit split, bool withGroundTruth) {
                                    },
                                    {}, split, maxUsers, RankingEvaluation::kBatchSize, distributed);
     if (distributed && !distributed->isLeader()) return;  // rank 0 reports
-    if (groundTruth && withGroundTruth) {
+    if (groundTruth) {
         // No collective inside: the leader alone scores the users, the others are done.
         torch::NoGradGuard noGrad;
-        const auto expected = groundTruth->evaluate(*setup.policy, evaluation->users(maxUsers));
+        const auto expected = groundTruth->evaluate(*setup.policy, evaluation->users(maxUsers), split);
         values.insert(values.end(), expected.begin(), expected.end());
     }
     sink.onStep({completed, secondsSince(started), values});
@@ -835,9 +835,9 @@ Trainer::Outcome Trainer::run() {
     // A kill during the final evaluation resumes here rather than at the last scheduled step.
     m_impl->checkpoint(true);
     if (m_impl->evaluation) {
-        // The final ground truth goes with the test pass: every user, not the validation subset.
-        m_impl->evaluate(EvaluationSplit::Validation, false);
-        m_impl->evaluate(EvaluationSplit::Test, true);
+        // Validation ends where training ends; the test pass scores every user, not the subset.
+        m_impl->evaluate(EvaluationSplit::Validation);
+        m_impl->evaluate(EvaluationSplit::Test);
     }
     event(EventLevel::Info, "finished " + std::to_string(completedSteps()) + " steps");
     m_impl->sink.flush();

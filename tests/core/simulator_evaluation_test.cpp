@@ -38,7 +38,7 @@ TEST(SimulatorEvaluation, ScoresTheGreedySlateAndTheTopTenExactly) {
     std::vector<int64_t> users;
     for (int64_t u = 0; u < 23; ++u) users.push_back(u * 2);
     // A batch that does not divide the users: the last batch is short.
-    const auto values = evaluation.evaluate(policy, users, 7);
+    const auto values = evaluation.evaluate(policy, users, EvaluationSplit::Test, 7);
     ASSERT_EQ(values.size(), SimulatorEvaluation::keys().size());
     for (size_t k = 0; k < values.size(); ++k) EXPECT_EQ(values[k].first, SimulatorEvaluation::keys()[k]);
 
@@ -68,6 +68,14 @@ TEST(SimulatorEvaluation, ScoresTheGreedySlateAndTheTopTenExactly) {
     EXPECT_NEAR(values[2].second, coldClicks / n, 1e-12);
     EXPECT_GT(values[1].second, 0.0);
     EXPECT_LE(values[2].second, values[1].second);
+
+    // The same figures under the validation keys when the users are the validation subset.
+    const auto validation = evaluation.evaluate(policy, users, EvaluationSplit::Validation, 7);
+    ASSERT_EQ(validation.size(), values.size());
+    for (size_t k = 0; k < values.size(); ++k) {
+        EXPECT_EQ(validation[k].first, "val/" + values[k].first.substr(5));
+        EXPECT_EQ(validation[k].second, values[k].second);
+    }
 
     EXPECT_TRUE(evaluation.evaluate(policy, {}).empty());
     EXPECT_THROW(SimulatorEvaluation(env, {1.0, 2.0}), std::invalid_argument);

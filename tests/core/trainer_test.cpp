@@ -92,10 +92,11 @@ TEST(Trainer, LearnsToEarnMoreReward) {
     };
     EXPECT_GT(meanReward(100, 120), meanReward(0, 20) + 0.05)
         << "first 20: " << meanReward(0, 20) << ", last 20: " << meanReward(100, 120);
-    // The simulator's exact expected reward of the greedy slate rises with the sampled reward.
+    // The simulator's exact expected reward of the greedy slate rises with the sampled reward:
+    // from the first scheduled validation to the test pass at the end.
     const auto expectedReward = [&](const EvalRecord& eval) {
         for (const auto& [key, value] : eval.values)
-            if (key == "eval/expected_reward") return value;
+            if (key == "val/expected_reward" || key == "eval/expected_reward") return value;
         return std::nan("");
     };
     ASSERT_EQ(sink.evals.size(), 14u);  // steps 10, 20, ..., 120, then validation and test at the end

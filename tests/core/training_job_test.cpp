@@ -71,10 +71,13 @@ TEST_F(TrainingJobTest, SyntheticRunStoresItsEvaluationsAtTheScheduledStepsAndAt
         return steps;
     };
     const std::vector<int64_t> scheduledAndEnd{2, 4, 5};
-    // The simulator's exact figures at every evaluation; at the end over every user.
-    for (const char* key : {"eval/expected_reward", "eval/expected_clicks@10", "eval/expected_cold_clicks@10"}) {
-        EXPECT_EQ(stepsOf(key), scheduledAndEnd) << key;
-        EXPECT_EQ(store.metricSeries(result.runId, key).size(), 3u) << key;  // plotted too
+    // The simulator's exact figures: of the validation subset at every evaluation, of every user
+    // at the end.
+    for (const char* metric : {"expected_reward", "expected_clicks@10", "expected_cold_clicks@10"}) {
+        const std::string validation = std::string("val/") + metric, test = std::string("eval/") + metric;
+        EXPECT_EQ(stepsOf(validation), scheduledAndEnd) << validation;
+        EXPECT_EQ(store.metricSeries(result.runId, validation).size(), 3u) << validation;  // plotted too
+        EXPECT_EQ(stepsOf(test), std::vector<int64_t>{5}) << test;
     }
     // Ranking and diversity metrics, leave-one-out on the logged histories: validation on the
     // schedule and at the end, the test split at the end.

@@ -349,8 +349,8 @@ PanelGroupSpec diversityGroup() {
 
 TEST_F(PlotPanelTest, DiversityTabPlotsTheSimulatorsExpectedReward) {
     // A synthetic run's evaluations as the trainer stores them (step metrics and evaluation rows):
-    // the simulator's exact figures at steps 10, 20 and 30.
-    const QStringList keys{"eval/expected_reward", "eval/expected_clicks@10", "eval/expected_cold_clicks@10"};
+    // the simulator's exact figures of the validation users at steps 10, 20 and 30.
+    const QStringList keys{"val/expected_reward", "val/expected_clicks@10", "val/expected_cold_clicks@10"};
     const int64_t run = m_store.createRun("plots", "synthetic", "{}", 1);
     RunStore::Batch batch;
     for (int s = 10; s <= 30; s += 10) {
