@@ -11,6 +11,7 @@
 #include "report/experiment_report.h"
 #include "report/png_writer.h"
 #include "report/report_markdown.h"
+#include "report/slate_diagnostics.h"
 #include "store/run_store.h"
 
 namespace sage {
@@ -25,17 +26,23 @@ struct ReportArguments {
     std::string experiment;
     std::string outDir;
     std::string baseline;
+    ReportSplit split = ReportSplit::Test;
     bool help = false;
 };
 
 std::string reportUsage() {
     return "usage: sage-train report --db FILE --experiment NAME --out DIR [--baseline ARM]\n"
+           "                         [--split test|validation]\n"
            "\n"
            "Writes DIR/report.md: per data set of the experiment, each metric as mean ± sample std\n"
            "over the seeds' finished runs (the final test evaluation; training metrics marked †),\n"
            "the change of each arm against the baseline arm in %, and a paired t-test across seeds;\n"
            "and DIR/<data set>-<metric>.png, the validation (or training) curves, mean ± std over\n"
            "seeds per arm. The baseline is the arm a suite tagged (its \"baseline\"), or --baseline.\n"
+           "Where runs logged slates, the report ends with per-slate diagnostics per arm: how often\n"
+           "the objective's caps set the coefficients, and what the advantages correlate with.\n"
+           "--split validation reports the last validation figures (val/…) instead of the test\n"
+           "ones: tune on those, report the test ones.\n"
            "Exit codes: 0 written, 1 a file could not be written, 2 bad arguments, no such store or\n"
            "experiment.\n";
 }
@@ -53,6 +60,15 @@ std::optional<ReportArguments> parse(int argc, char** argv, std::string& error) 
                               : arg == "--out"        ? &args.outDir
                               : arg == "--baseline"   ? &args.baseline
                                                       : nullptr;
+        if (arg == "--split") {
+            const std::string value = i + 1 < argc ? argv[++i] : "";
+            if (value != "test" && value != "validation") {
+                error = "--split takes test or validation, not '" + value + "'";
+                return std::nullopt;
+            }
+            args.split = value == "test" ? ReportSplit::Test : ReportSplit::Validation;
+            continue;
+        }
         if (!target) {
             error = "unknown argument '" + arg + "'";
             return std::nullopt;
@@ -95,7 +111,7 @@ int runReportCommand(int argc, char** argv) {
     std::optional<RunStore> store;
     try {
         store.emplace(args->dbPath);
-        report = ExperimentReport::build(*store, args->experiment, args->baseline);
+        report = ExperimentReport::build(*store, args->experiment, args->baseline, args->split);
     } catch (const StoreError& error) {
         std::cerr << "sage-train report: " << error.what() << '\n';
         return kExitBadInput;
@@ -113,6 +129,8 @@ int runReportCommand(int argc, char** argv) {
         {
             std::ofstream out(temporary, std::ios::trunc);
             out << reportMarkdown(*report, args->dbPath, figures, "No run of this data set logged a curve.");
+            for (const DatasetSlateDiagnostics& diagnostics : buildSlateDiagnostics(*store, *report))
+                out << slateDiagnosticsMarkdown(diagnostics);
             if (!out.flush()) throw std::runtime_error("cannot write " + temporary);
         }
         std::filesystem::rename(temporary, path);

@@ -24,7 +24,7 @@ QString text(const std::string& s) { return QString::fromStdString(s); }
 // Every column some data set has, in the order of the report's default columns.
 std::vector<ReportColumn> unionOfColumns(const ExperimentReport& report) {
     std::vector<ReportColumn> columns;
-    for (const ReportColumn& candidate : ExperimentReport::defaultColumns()) {
+    for (const ReportColumn& candidate : ExperimentReport::columnsFor(report.split())) {
         bool present = false;
         for (const DatasetReport& dataset : report.datasets())
             for (const ReportColumn& c : dataset.columns) present = present || c.key == candidate.key;

@@ -115,8 +115,8 @@ std::string chooseBaseline(const DatasetRuns& runs, const std::string& requested
 
 }  // namespace
 
-const std::vector<ReportColumn>& ExperimentReport::defaultColumns() {
-    static const std::vector<ReportColumn> columns{
+std::vector<ReportColumn> ExperimentReport::columnsFor(ReportSplit split) {
+    std::vector<ReportColumn> columns{
         {"eval/recall@5", "R@5", Source::FinalEvaluation},
         {"eval/recall@10", "R@10", Source::FinalEvaluation},
         {"eval/ndcg@5", "N@5", Source::FinalEvaluation},
@@ -129,6 +129,10 @@ const std::vector<ReportColumn>& ExperimentReport::defaultColumns() {
         {"reward", "train reward", Source::TrainingTail},
         {"slate/entropy_mean", "train Ĥ", Source::TrainingTail},
     };
+    if (split == ReportSplit::Validation) {
+        for (ReportColumn& column : columns)
+            if (column.source == Source::FinalEvaluation) column.key.replace(0, 5, "val/");
+    }
     return columns;
 }
 
@@ -139,10 +143,11 @@ double reportValue(const RunStore& store, int64_t runId, const ReportColumn& col
 }
 
 ExperimentReport ExperimentReport::build(const RunStore& store, const std::string& experiment,
-                                         const std::string& baselineArm,
-                                         const std::vector<ReportColumn>& columns) {
+                                         const std::string& baselineArm, ReportSplit split) {
     ExperimentReport report;
     report.m_experiment = experiment;
+    report.m_split = split;
+    const std::vector<ReportColumn> columns = columnsFor(split);
     for (const DatasetRuns& runs : groupRuns(store, experiment)) {
         DatasetReport dataset;
         dataset.dataset = runs.name;

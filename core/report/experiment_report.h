@@ -9,10 +9,15 @@ namespace sage {
 
 class RunStore;
 
+/// Which held-out figures a report shows. Validation is what tuning may look at; test is what is
+/// reported, never tuned on (issue #6).
+enum class ReportSplit { Test, Validation };
+
 /// One column of the report: a metric and where its value per run comes from.
 struct ReportColumn {
     enum class Source {
-        FinalEvaluation,  // the run's last evaluation of an "eval/..." key (the test evaluation)
+        FinalEvaluation,  // the run's last evaluation of the key ("eval/…": the test pass at the
+                          // end; "val/…": the validation pass at the end)
         TrainingTail,     // mean of a step metric over the last 10 % of the run's steps
     };
     std::string key;
@@ -48,21 +53,23 @@ struct DatasetReport {
 /// view shows the same numbers.
 class ExperimentReport {
 public:
-    /// The columns the paper's comparison needs (SAGE.md 6), in order; a data set keeps those
-    /// its runs have.
-    static const std::vector<ReportColumn>& defaultColumns();
+    /// The columns the paper's comparison needs (SAGE.md 6), in order, with the held-out metrics
+    /// of `split` ("eval/…" or "val/…"); a data set keeps those its runs have.
+    static std::vector<ReportColumn> columnsFor(ReportSplit split);
 
     /// Reads every finished, non-deleted run of `experiment`. `baselineArm` empty: the arm whose
     /// runs carry the "baseline" tag. Throws StoreError when the experiment does not exist.
     static ExperimentReport build(const RunStore& store, const std::string& experiment,
                                   const std::string& baselineArm = {},
-                                  const std::vector<ReportColumn>& columns = defaultColumns());
+                                  ReportSplit split = ReportSplit::Test);
 
     const std::string& experiment() const { return m_experiment; }
+    ReportSplit split() const { return m_split; }
     const std::vector<DatasetReport>& datasets() const { return m_datasets; }
 
 private:
     std::string m_experiment;
+    ReportSplit m_split = ReportSplit::Test;
     std::vector<DatasetReport> m_datasets;
 };
 

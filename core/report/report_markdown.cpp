@@ -101,8 +101,12 @@ std::string reportMarkdown(const ExperimentReport& report, const std::string& st
     std::ostringstream out;
     out << "# Experiment `" << report.experiment() << "`\n\n"
         << "Written by `sage-train report` from the run store `" << storePath << "`. "
-        << "Each cell: the final test value of a metric (the last `eval/…` evaluation of each "
-           "run), mean ± sample std over the seeds with a finished run (n), and in brackets the "
+        << (report.split() == ReportSplit::Test
+                ? "Each cell: the final test value of a metric (the last `eval/…` evaluation of each run)"
+                : "Each cell: the final validation value of a metric (the last `val/…` evaluation of "
+                  "each run, on the run's `training.eval_users` validation users): the figures to "
+                  "tune on; the test figures come from the report without `--split validation`")
+        << ", mean ± sample std over the seeds with a finished run (n), and in brackets the "
            "change of the mean against the baseline arm.\n";
     if (report.datasets().empty()) out << "\nThe experiment has no runs.\n";
     for (const DatasetReport& dataset : report.datasets()) {

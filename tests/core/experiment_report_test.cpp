@@ -143,6 +143,25 @@ TEST_F(ExperimentReportTest, TableHoldsMeanAndStdOverSeedsOfTheStoredFinalValues
     EXPECT_NE(d.notes[0].find("stopped"), std::string::npos);
 }
 
+TEST_F(ExperimentReportTest, ValidationSplitReportsTheLastValidationValuesAndNoTestValue) {
+    const auto report = ExperimentReport::build(*store, "suite", {}, ReportSplit::Validation);
+    EXPECT_EQ(report.split(), ReportSplit::Validation);
+    ASSERT_EQ(report.datasets().size(), 1u);
+    const DatasetReport& d = report.datasets()[0];
+    std::vector<std::string> keys;
+    for (const auto& c : d.columns) keys.push_back(c.key);
+    EXPECT_EQ(keys, (std::vector<std::string>{"val/recall@10", "reward"}));
+    for (const ArmResult& arm : d.arms) {
+        // Each run's validation series is {base/2, base}: the report takes the last, base.
+        const double base = arm.arm == "sage" ? 0.20 : arm.arm == "gbpo-token" ? 0.15 : 0.10;
+        EXPECT_NEAR(arm.summaries[0].mean, base, 1e-12) << arm.arm;
+        EXPECT_NEAR(arm.summaries[0].std, 0.0, 1e-12) << arm.arm;
+    }
+    const std::string md = reportMarkdown(report, "runs.sqlite", {}, "");
+    EXPECT_NE(md.find("final validation value"), std::string::npos) << md;
+    EXPECT_EQ(md.find("final test value"), std::string::npos) << md;
+}
+
 TEST_F(ExperimentReportTest, MarkdownNumbersEqualTheStoreValues) {
     const auto report = ExperimentReport::build(*store, "suite");
     const std::string md = reportMarkdown(report, "runs.sqlite", {}, "no plots");

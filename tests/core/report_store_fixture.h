@@ -17,6 +17,7 @@ struct FakeRun {
     std::map<std::string, double> finalEvals;                 // "eval/..." at the last step
     std::map<std::string, std::vector<double>> validation;    // "val/..." every 10 steps
     std::vector<double> rewards;                              // `reward` at steps 1..n
+    std::vector<SlateRecord> slates;                          // per-slate records, at their steps
     std::string configJson = R"({"environment": {"kind": "synthetic"}, "training": {"stage": "rl"}})";
 };
 
@@ -33,6 +34,7 @@ inline int64_t writeFakeRun(RunStore& store, const FakeRun& fake) {
         for (const auto& [key, value] : fake.finalEvals) last.values.emplace_back(key, value);
         batch.evals.push_back(last);
     }
+    batch.slates = fake.slates;
     store.writeBatch(id, batch);
     store.setRunStatus(id, RunStatus::Running);
     store.setRunStatus(id, fake.status);
