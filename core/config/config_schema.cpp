@@ -119,6 +119,15 @@ std::vector<FieldSpec> buildFields() {
                        {"item_id", "semantic_id"},
                        [](RunConfig& c) -> std::string& { return c.environment.actionSpace; }));
     f.back().applies = amazon;
+    f.push_back(choice("environment.collision_level", "Last code level",
+                       "semantic_id's last level. index: numbers the items that share the "
+                       "RQ-KMeans codes (TIGER); item: the item's own token, so every history "
+                       "item also has an embedding of its own.",
+                       {"index", "item"},
+                       [](RunConfig& c) -> std::string& { return c.environment.collisionLevel; }));
+    f.back().applies = [](const RunConfig& c) {
+        return c.environment.kind == "amazon" && c.environment.actionSpace == "semantic_id";
+    };
     f.push_back(ranged(K::Integer, "environment.cold_max_train_count", "Cold-start threshold",
                        "Items with at most this many training interactions are cold-start.", 0, 1000,
                        [](RunConfig& c) -> int& { return c.environment.coldMaxTrainCount; }));

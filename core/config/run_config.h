@@ -17,6 +17,7 @@ struct RunConfig {
         std::string dataPath;            // amazon: the S3-Rec <name>.txt file
         std::string attributesPath;      // amazon: <name>_item2attributes.json ("" = next to dataPath)
         std::string actionSpace = "item_id";  // amazon: item_id | semantic_id
+        std::string collisionLevel = "index";  // semantic_id's last level: index (TIGER) | item
         int coldMaxTrainCount = 3;
         int users = 3000;
         int items = 1500;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -170,6 +171,36 @@ TEST(ConfigSchema, TrainingDeviceIsAutoCpuOrCuda) {
         EXPECT_EQ(error.issues()[0].key, "training.device");
         EXPECT_NE(error.issues()[0].message.find("cuda"), std::string::npos) << error.issues()[0].message;
     }
+}
+
+TEST(ConfigSchema, CollisionLevelIsIndexOrItem) {
+    EXPECT_EQ(RunConfig{}.environment.collisionLevel, "index");
+    RunConfig config;
+    ConfigSchema::instance().applyAssignment(config, "environment.collision_level=item");
+    EXPECT_EQ(configFromJson(toJson(config)).environment.collisionLevel, "item");
+    const auto rejected = [](const std::function<void()>& load) {
+        try {
+            load();
+            ADD_FAILURE() << "accepted environment.collision_level = tiger";
+        } catch (const ConfigError& error) {
+            ASSERT_EQ(error.issues().size(), 1u);
+            EXPECT_EQ(error.issues()[0].key, "environment.collision_level");
+            EXPECT_EQ(error.issues()[0].message, R"(got "tiger", expected one of "index", "item")");
+        }
+    };
+    rejected([] {
+        configFromJson(nlohmann::json{{"environment", {{"collision_level", "tiger"}}}});
+    });
+    rejected([&] {
+        ConfigSchema::instance().applyAssignment(config, "environment.collision_level=tiger");
+    });
+    // It only means something for semantic IDs, so the form shows it only there.
+    const auto* field = ConfigSchema::instance().find("environment.collision_level");
+    ASSERT_NE(field, nullptr);
+    config.environment.kind = "amazon";
+    EXPECT_FALSE(field->applies(config));
+    config.environment.actionSpace = "semantic_id";
+    EXPECT_TRUE(field->applies(config));
 }
 
 }  // namespace
