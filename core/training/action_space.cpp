@@ -27,7 +27,8 @@ TokenSpace amazonTokenSpace(const RunConfig& config, const AmazonData& data,
         if (std::filesystem::exists(saved)) {
             auto space = loadSemanticIds(saved, data.dataset.itemCount);
             description = "semantic_id action space: the SFT checkpoint's codes from " + saved + " (" +
-                          std::to_string(space.levels()) + " levels)";
+                          std::to_string(space.levels()) + " levels, the last of " +
+                          std::to_string(space.levelSize(space.levels() - 1)) + " codes)";
             return space;
         }
         description = "no " + saved + " beside the SFT checkpoint (saved before codes were kept): "
@@ -36,14 +37,26 @@ TokenSpace amazonTokenSpace(const RunConfig& config, const AmazonData& data,
     }
     RqKMeansOptions options;
     options.seed = static_cast<uint64_t>(config.training.seed);
-    const auto ids = rqKMeans(itemEmbeddings, options);
+    auto ids = rqKMeans(itemEmbeddings, options);
     std::vector<int64_t> sizes(ids.codebookSizes.begin(), ids.codebookSizes.end());
     description += "semantic_id action space: " + std::to_string(ids.levels) + " levels of " +
-                  std::to_string(options.codebookSize) + " codes + a collision level of " +
-                  std::to_string(sizes.back()) + "; utilisation";
+                  std::to_string(options.codebookSize) + " codes";
+    if (config.environment.collisionLevel == "item") {
+        // The item itself still tells colliding items apart, and it gives every history item an
+        // input embedding of its own instead of only the shared codes.
+        for (int64_t item = 0; item < ids.itemCount(); ++item)
+            ids.codes[item].back() = static_cast<int32_t>(item);
+        description += " + an item level of " + std::to_string(ids.itemCount()) +
+                       " tokens (in place of a collision level of " +
+                       std::to_string(sizes.back()) + ")";
+        sizes.back() = ids.itemCount();
+    } else {
+        description += " + a collision level of " + std::to_string(sizes.back());
+    }
+    description += "; utilisation";
     for (double u : ids.utilisation) description += " " + std::to_string(u).substr(0, 5);
     description += ", collision rate " + std::to_string(ids.collisionRate).substr(0, 6);
-    return TokenSpace::semanticIds(ids.codes, sizes);
+    return TokenSpace::semanticIds(std::move(ids.codes), std::move(sizes));
 }
 
 std::string semanticIdsPath(const std::string& modelPath) {

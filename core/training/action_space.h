@@ -15,6 +15,8 @@ ItemEmbeddingOptions embeddingOptions(const RunConfig& config);
 
 /// The action space the configuration names on Amazon data: one token per item, or RQ-KMeans
 /// semantic IDs over `itemEmbeddings` (counted on the training split only, ENVIRONMENTS.md 1).
+/// The last level is TIGER's collision index, or with environment.collision_level = item the
+/// item's own token (that level then has one code per item).
 /// RL from an SFT checkpoint reads the codes saved beside it (semanticIdsPath) instead of running
 /// RQ-KMeans again: its result can depend on the thread count, and a model is only meaningful with
 /// the codes it was trained on. Checkpoints from before codes were saved fall back to recomputing.

@@ -3,11 +3,13 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "config/config_schema.h"
 #include "data/amazon_data.h"
 #include "data_test_files.h"
+#include "semantic_id/prefix_trie.h"
 #include "store/run_store.h"
 #include "training/action_space.h"
 #include "training/training_job.h"
@@ -180,6 +182,65 @@ TEST(SftTrainer, RlReadsTheSemanticIdsSavedWithTheCheckpoint) {
     EXPECT_EQ(codesOf(amazonTokenSpace(rl, amazon, embeddings, description)), codesOf(computed));
     EXPECT_NE(description.find("recomputed from the seed"), std::string::npos) << description;
     std::filesystem::remove_all(dir);
+}
+
+TEST(AmazonTokenSpace, ItemCollisionLevelIsTheItemsOwnTokenAfterTheSameCodes) {
+    const auto data = testing::writeTempFile("ring_item_level.txt", ringSequences(120));
+    auto config = ringConfig(data, "");
+    config.environment.actionSpace = "semantic_id";
+    const AmazonData amazon(config.environment);
+    const auto embeddings = itemEmbeddings(amazon.dataset, amazon.split, embeddingOptions(config));
+    std::string description;
+    const auto byIndex = amazonTokenSpace(config, amazon, embeddings, description);
+    EXPECT_NE(description.find("a collision level of"), std::string::npos) << description;
+    config.environment.collisionLevel = "item";
+    const auto byItem = amazonTokenSpace(config, amazon, embeddings, description);
+    EXPECT_NE(description.find("an item level of 30 tokens"), std::string::npos) << description;
+
+    const int64_t items = amazon.dataset.itemCount;
+    ASSERT_EQ(items, 30);
+    ASSERT_EQ(byItem.levels(), byIndex.levels());
+    const int last = byItem.levels() - 1;
+    // Otherwise the item level would change nothing here.
+    ASSERT_LT(byIndex.levelSize(last), items);
+    EXPECT_EQ(byItem.levelSize(last), items);
+    for (int level = 0; level < last; ++level)
+        EXPECT_EQ(byItem.levelSize(level), byIndex.levelSize(level));
+    std::set<int64_t> lastTokens;
+    std::vector<int64_t> tokens;
+    for (int64_t item = 0; item < items; ++item) {
+        for (int level = 0; level < last; ++level)
+            EXPECT_EQ(byItem.code(item, level), byIndex.code(item, level)) << item << " " << level;
+        tokens.clear();
+        byItem.appendTokens(item, tokens);
+        EXPECT_EQ(tokens.back(), byItem.levelOffset(last) + item);
+        lastTokens.insert(tokens.back());
+    }
+    EXPECT_EQ(static_cast<int64_t>(lastTokens.size()), items);
+
+    // The trie over the codes admits exactly the catalogue: one complete path per item.
+    const auto codes = codesOf(byItem);
+    std::vector<int> sizes;
+    for (int level = 0; level < byItem.levels(); ++level)
+        sizes.push_back(static_cast<int>(byItem.levelSize(level)));
+    const PrefixTrie trie(codes, sizes);
+    int64_t complete = 0;
+    for (int node = 0; node < trie.nodeCount(); ++node)
+        if (trie.level(node) == trie.depth()) {
+            ++complete;
+            EXPECT_NE(trie.item(node), -1) << node;
+        }
+    EXPECT_EQ(complete, items);
+    for (int64_t item = 0; item < items; ++item) EXPECT_EQ(trie.itemOf(codes[item]), item);
+
+    // RL reads these codes back from beside the SFT checkpoint unchanged.
+    const auto saved =
+        (std::filesystem::path(::testing::TempDir()) / "sage_item_level_ids.pt").string();
+    saveSemanticIds(byItem, saved);
+    const auto loaded = loadSemanticIds(saved, items);
+    EXPECT_EQ(codesOf(loaded), codes);
+    EXPECT_EQ(loaded.levelSize(last), items);
+    std::filesystem::remove(saved);
 }
 
 TEST(SftTrainer, MalformedDataFailsTheRunWithFileAndLine) {
