@@ -22,7 +22,8 @@ const std::set<std::string> kArmKeys{"name", "set"};
 const std::vector<std::string> kSharedModelKeys{
     "environment.kind",  "environment.data_path", "environment.action_space",
     "model.kind",        "model.embedding_dim",   "model.hidden_dim",
-    "model.layers",      "model.heads",           "model.history_window"};
+    "model.layers",      "model.heads",           "model.history_window",
+    "environment.collision_level"};
 
 class Issues {
 public:

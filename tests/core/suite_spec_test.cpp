@@ -140,6 +140,29 @@ TEST(SuiteSpec, RlStageMustBeAnRlConfigurationAndBasePathsAreChecked) {
     }
 }
 
+TEST(SuiteSpec, RlArmsMustUseTheSftStagesLastCodeLevel) {
+    json suite = json::parse(R"({
+      "experiment": "item-level",
+      "sft": {"base": "beauty-sft-sid-item.json"},
+      "rl": {"base": "beauty-rl-gbpo.json", "set": {"environment.action_space": "semantic_id"}},
+      "arms": [{"name": "gbpo", "set": {}}],
+      "seeds": [0],
+      "baseline": "gbpo"})");
+    // Named as if it stood beside the presets, so that the bases resolve there.
+    const std::string path = std::string(SAGE_PRESETS_DIR) + "/item-level.json";
+    try {
+        SuiteSpec::fromJson(suite, path);
+        FAIL() << "an RL arm with another last code level than its SFT checkpoint was accepted";
+    } catch (const SuiteError& error) {
+        EXPECT_NE(messages(error).find(
+                      R"(environment.collision_level (SFT "item", RL "index"); make them equal)"),
+                  std::string::npos)
+            << error.what();
+    }
+    suite["rl"]["set"]["environment.collision_level"] = "item";
+    EXPECT_NO_THROW(SuiteSpec::fromJson(suite, path));
+}
+
 TEST(SuiteSpec, FileErrorsNameTheFile) {
     testing::TempDir dir("sage_suite_spec");
     std::ofstream(dir.file("broken.json")) << "{\"arms\": [";
