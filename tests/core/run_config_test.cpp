@@ -147,5 +147,19 @@ TEST(RunConfig, EveryPresetLoadsAndValidates) {
     EXPECT_GE(count, 2);
 }
 
+TEST(RunConfig, ItemLevelPresetDiffersFromBeautySftOnlyInItsLastCodeLevel) {
+    const auto presets = std::filesystem::path(SAGE_PRESETS_DIR);
+    const auto base = loadConfigFile((presets / "beauty-sft.json").string());
+    auto variant = loadConfigFile((presets / "beauty-sft-sid-item.json").string());
+    EXPECT_EQ(variant.environment.collisionLevel, "item");
+    EXPECT_EQ(variant.name, "beauty-sft-sid-item");
+    // Its own checkpoint folder, so that the two SFT runs never overwrite each other's model.
+    EXPECT_NE(variant.training.checkpointDir, base.training.checkpointDir);
+    variant.environment.collisionLevel = base.environment.collisionLevel;
+    variant.name = base.name;
+    variant.training.checkpointDir = base.training.checkpointDir;
+    EXPECT_EQ(toJson(variant), toJson(base));
+}
+
 }  // namespace
 }  // namespace sage
