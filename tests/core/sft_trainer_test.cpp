@@ -91,23 +91,30 @@ TEST(SftTrainer, LearnsAPredictableCatalogueAndReportsValidationAndTest) {
 TEST(SftTrainer, SemanticIdsTrainAndEvaluateWithConstrainedBeams) {
     const auto data = testing::writeTempFile("ring_semantic.txt", ringSequences(240));
     const auto dir = std::filesystem::path(::testing::TempDir()) / "sage_sft_semantic";
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    auto config = ringConfig(data, "");
-    config.environment.actionSpace = "semantic_id";
-    config.training.epochs = 20;
-    config.training.patience = 20;
-    const std::string db = (dir / "runs.sqlite").string();
-    TrainerControl control;
-    const auto result = TrainingJob(config, db, "sft", control).run();
-    ASSERT_EQ(result.status, RunStatus::Finished) << result.error;
-    RunStore store(db);
-    const auto events = store.events(result.runId);
-    ASSERT_FALSE(events.empty());
-    EXPECT_NE(events.front().message.find("semantic_id action space"), std::string::npos);
-    // Constrained beams only ever rank real, distinct items.
-    EXPECT_EQ(lastValue(store, result.runId, "eval/invalid_rate"), 0.0);
-    EXPECT_GT(lastValue(store, result.runId, "eval/recall@10"), 0.5);
+    // The last level as TIGER's collision index, and as the item's own token.
+    for (const auto& [level, named] : {std::pair{"index", "a collision level of"},
+                                       std::pair{"item", "an item level of 30 tokens"}}) {
+        SCOPED_TRACE(level);
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        auto config = ringConfig(data, "");
+        config.environment.actionSpace = "semantic_id";
+        config.environment.collisionLevel = level;
+        config.training.epochs = 20;
+        config.training.patience = 20;
+        const std::string db = (dir / "runs.sqlite").string();
+        TrainerControl control;
+        const auto result = TrainingJob(config, db, "sft", control).run();
+        ASSERT_EQ(result.status, RunStatus::Finished) << result.error;
+        RunStore store(db);
+        const auto events = store.events(result.runId);
+        ASSERT_FALSE(events.empty());
+        EXPECT_NE(events.front().message.find("semantic_id action space"), std::string::npos);
+        EXPECT_NE(events.front().message.find(named), std::string::npos) << events.front().message;
+        // Constrained beams only ever rank real, distinct items.
+        EXPECT_EQ(lastValue(store, result.runId, "eval/invalid_rate"), 0.0);
+        EXPECT_GT(lastValue(store, result.runId, "eval/recall@10"), 0.5);
+    }
     std::filesystem::remove_all(dir);
 }
 
