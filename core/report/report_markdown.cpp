@@ -13,11 +13,6 @@ std::string format(const char* pattern, double value) {
     return buffer;
 }
 
-std::string escapeCell(std::string text) {
-    for (size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2))
-        text.replace(at, 1, "\\|");
-    return text;
-}
 
 std::string joined(const std::vector<std::string>& parts, const std::string& separator) {
     std::string out;
@@ -75,6 +70,16 @@ void writePairedTable(std::ostringstream& out, const DatasetReport& dataset) {
 }
 
 }  // namespace
+
+std::string escapeCell(std::string text) {
+    for (size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2))
+        text.replace(at, 1, "\\|");
+    return text;
+}
+
+std::string formatValue(double value, const char* pattern) {
+    return std::isnan(value) ? "—" : format(pattern, value);
+}
 
 std::string formatMeanStd(const SeedSummary& summary) {
     if (summary.n == 0 || std::isnan(summary.mean)) return "—";

@@ -16,6 +16,10 @@ struct ReportFigure {
 /// The cell texts of the report, shared by the Markdown file and the dashboard's table.
 /// "0.07452 ± 0.001234" (4 significant digits; "—" for a missing value; no ± below two seeds).
 std::string formatMeanStd(const SeedSummary& summary);
+/// `value` printed with the printf `pattern`, "—" for NaN.
+std::string formatValue(double value, const char* pattern);
+/// A Markdown table cell's text with its '|' escaped.
+std::string escapeCell(std::string text);
 /// "+3.1 %", or "" when there is no change to show.
 std::string formatChange(double percent);
 /// "+0.0012 ± 0.0003, t = 6.93, p = 0.020" (differences arm − baseline), "—" when nothing pairs.

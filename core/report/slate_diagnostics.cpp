@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <sstream>
 
+#include "report/report_markdown.h"
 #include "store/run_store.h"
 
 namespace sage {
@@ -90,12 +90,7 @@ struct Accumulator {
     }
 };
 
-std::string number(double value, const char* format = "%.3g") {
-    if (std::isnan(value)) return "—";
-    char text[32];
-    std::snprintf(text, sizeof text, format, value);
-    return text;
-}
+std::string number(double value, const char* pattern = "%.3g") { return formatValue(value, pattern); }
 
 std::string percent(double share) { return std::isnan(share) ? "—" : number(100.0 * share, "%.1f") + " %"; }
 
@@ -132,7 +127,7 @@ std::string slateDiagnosticsMarkdown(const DatasetSlateDiagnostics& diagnostics)
            "mean c (A < 0) | mean Ĥ (A > 0) | mean Ĥ (A < 0) |\n"
         << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const ArmSlateDiagnostics& d : diagnostics.arms) {
-        out << "| " << d.arm << " | " << d.slates << " | "
+        out << "| " << escapeCell(d.arm) << " | " << d.slates << " | "
             << percent(d.slates > 0 ? double(d.positives) / double(d.slates) : kNaN) << " | "
             << number(d.positiveRatioMean, "%.4f") << " | " << percent(d.positiveRatioAboveOne) << " | "
             << percent(d.positiveCoefficientAboveOne) << " | " << number(d.boostExtraMean, "%.4f") << " | "
@@ -153,7 +148,7 @@ std::string slateDiagnosticsMarkdown(const DatasetSlateDiagnostics& diagnostics)
     for (size_t m = 0; m <= components.size(); ++m) out << "---:|";
     out << '\n';
     for (const ArmSlateDiagnostics& d : diagnostics.arms) {
-        out << "| " << d.arm << " |";
+        out << "| " << escapeCell(d.arm) << " |";
         for (const std::string& name : components) {
             double value = kNaN;
             for (const auto& [component, correlation] : d.advantageCorrelation)
