@@ -125,9 +125,18 @@ std::vector<FieldSpec> buildFields() {
                        "item also has an embedding of its own.",
                        {"index", "item"},
                        [](RunConfig& c) -> std::string& { return c.environment.collisionLevel; }));
-    f.back().applies = [](const RunConfig& c) {
+    const auto semanticIds = [](const RunConfig& c) {
         return c.environment.kind == "amazon" && c.environment.actionSpace == "semantic_id";
     };
+    f.back().applies = semanticIds;
+    f.push_back(ranged(K::Integer, "environment.code_levels", "Code levels",
+                       "semantic_id: RQ-KMeans levels before the last level (ENVIRONMENTS.md 1: 3).",
+                       1, 8, [](RunConfig& c) -> int& { return c.environment.codeLevels; }));
+    f.back().applies = semanticIds;
+    f.push_back(ranged(K::Integer, "environment.codebook_size", "Codes per level",
+                       "semantic_id: k of each RQ-KMeans level (ENVIRONMENTS.md 1: 256).",
+                       2, 65536, [](RunConfig& c) -> int& { return c.environment.codebookSize; }));
+    f.back().applies = semanticIds;
     f.push_back(ranged(K::Integer, "environment.cold_max_train_count", "Cold-start threshold",
                        "Items with at most this many training interactions are cold-start.", 0, 1000,
                        [](RunConfig& c) -> int& { return c.environment.coldMaxTrainCount; }));

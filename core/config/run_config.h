@@ -18,6 +18,8 @@ struct RunConfig {
         std::string attributesPath;      // amazon: <name>_item2attributes.json ("" = next to dataPath)
         std::string actionSpace = "item_id";  // amazon: item_id | semantic_id
         std::string collisionLevel = "index";  // semantic_id's last level: index (TIGER) | item
+        int codeLevels = 3;      // semantic_id: RQ-KMeans levels before the last level
+        int codebookSize = 256;  // semantic_id: codes per RQ-KMeans level
         int coldMaxTrainCount = 3;
         int users = 3000;
         int items = 1500;

@@ -23,7 +23,7 @@ const std::vector<std::string> kSharedModelKeys{
     "environment.kind",  "environment.data_path", "environment.action_space",
     "model.kind",        "model.embedding_dim",   "model.hidden_dim",
     "model.layers",      "model.heads",           "model.history_window",
-    "environment.collision_level"};
+    "environment.collision_level", "environment.code_levels", "environment.codebook_size"};
 
 class Issues {
 public:

@@ -37,6 +37,8 @@ TokenSpace amazonTokenSpace(const RunConfig& config, const AmazonData& data,
     }
     RqKMeansOptions options;
     options.seed = static_cast<uint64_t>(config.training.seed);
+    options.levels = config.environment.codeLevels;
+    options.codebookSize = config.environment.codebookSize;
     auto ids = rqKMeans(itemEmbeddings, options);
     std::vector<int64_t> sizes(ids.codebookSizes.begin(), ids.codebookSizes.end());
     description += "semantic_id action space: " + std::to_string(ids.levels) + " levels of " +

@@ -173,6 +173,27 @@ TEST(ConfigSchema, TrainingDeviceIsAutoCpuOrCuda) {
     }
 }
 
+TEST(ConfigSchema, CodeLevelsAndCodebookSizeDefaultToTheSpecAndAreBounded) {
+    const RunConfig defaults;
+    EXPECT_EQ(defaults.environment.codeLevels, 3);
+    EXPECT_EQ(defaults.environment.codebookSize, 256);
+    RunConfig config;
+    ConfigSchema::instance().applyAssignment(config, "environment.code_levels=2");
+    ConfigSchema::instance().applyAssignment(config, "environment.codebook_size=64");
+    const auto back = configFromJson(toJson(config));
+    EXPECT_EQ(back.environment.codeLevels, 2);
+    EXPECT_EQ(back.environment.codebookSize, 64);
+    for (const std::string assignment : {"environment.code_levels=0", "environment.codebook_size=1"}) {
+        try {
+            ConfigSchema::instance().applyAssignment(config, assignment);
+            ADD_FAILURE() << "accepted " << assignment;
+        } catch (const ConfigError& error) {
+            ASSERT_EQ(error.issues().size(), 1u);
+            EXPECT_EQ(error.issues()[0].key, assignment.substr(0, assignment.find('=')));
+        }
+    }
+}
+
 TEST(ConfigSchema, CollisionLevelIsIndexOrItem) {
     EXPECT_EQ(RunConfig{}.environment.collisionLevel, "index");
     RunConfig config;

@@ -250,6 +250,34 @@ TEST(AmazonTokenSpace, ItemCollisionLevelIsTheItemsOwnTokenAfterTheSameCodes) {
     std::filesystem::remove(saved);
 }
 
+TEST(AmazonTokenSpace, CodeLevelsAndCodebookSizeShapeTheSemanticIds) {
+    const auto data = testing::writeTempFile("ring_code_levels.txt", ringSequences(120));
+    auto config = ringConfig(data, "");
+    config.environment.actionSpace = "semantic_id";
+    ConfigSchema::instance().applyAssignment(config, "environment.code_levels=2");
+    ConfigSchema::instance().applyAssignment(config, "environment.codebook_size=4");
+    const AmazonData amazon(config.environment);
+    const auto embeddings = itemEmbeddings(amazon.dataset, amazon.split, embeddingOptions(config));
+    std::string description;
+    const auto space = amazonTokenSpace(config, amazon, embeddings, description);
+    EXPECT_NE(description.find("2 levels of 4 codes"), std::string::npos) << description;
+    // Two code levels of 4 and the collision level: 30 items share 16 prefixes, so at least one
+    // prefix holds 2 or more of them.
+    ASSERT_EQ(space.levels(), 3);
+    EXPECT_EQ(space.levelSize(0), 4);
+    EXPECT_EQ(space.levelSize(1), 4);
+    EXPECT_GE(space.levelSize(2), 2);
+    std::set<std::vector<int64_t>> tuples;
+    std::vector<int64_t> tokens;
+    for (int64_t item = 0; item < space.items(); ++item) {
+        tokens.clear();
+        space.appendTokens(item, tokens);
+        tuples.insert(tokens);
+        for (int level = 0; level < 2; ++level) EXPECT_LT(space.code(item, level), 4) << item;
+    }
+    EXPECT_EQ(static_cast<int64_t>(tuples.size()), space.items());
+}
+
 TEST(SftTrainer, MalformedDataFailsTheRunWithFileAndLine) {
     const auto data = testing::writeTempFile("broken.txt", "1 1 2 3\n2 4 x 6\n");
     const auto dir = std::filesystem::path(::testing::TempDir()) / "sage_sft_broken";
