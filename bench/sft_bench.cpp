@@ -15,7 +15,6 @@
 #include "matmul_peak.h"
 #include "model/generative_policy.h"
 #include "training/action_space.h"
-#include "training/heap_allocation.h"
 #include "training/length_bucketed_batches.h"
 #include "training/sft_trainer.h"
 #include "training/training_device.h"
@@ -29,9 +28,7 @@ int main(int argc, char** argv) {
         sage::RunConfig config = configFromOptions(options, "resources/presets/beauty-sft.json");
         const int batches = static_cast<int>(options.integer("batches", 30));
         const int warmup = static_cast<int>(options.integer("warmup", 3));
-        const int threads = sage::intraOpThreads(config);
-        torch::set_num_threads(threads);
-        sage::keepLargeAllocationsInHeap();  // as the SFT trainer does
+        const int threads = sage::configureCpuRuntime(config);  // as the SFT trainer does
         torch::manual_seed(config.training.seed);
 
         const auto setupStart = Clock::now();

@@ -31,7 +31,7 @@ struct Correlation {
 
 struct Accumulator {
     int64_t slates = 0, positives = 0, negatives = 0;
-    double positiveRatio = 0, ratioAboveOne = 0, coefficientAboveOne = 0, boostExtra = 0, boosted = 0;
+    double positiveRatio = 0, ratioAboveOne = 0, coefficientAboveOne = 0, boostExtra = 0, eligible = 0;
     double negativeScale = 0, capActive = 0, negativeCoefficient = 0;
     double negativeEntropy = 0, positiveEntropy = 0;
     std::vector<std::string> components;
@@ -47,7 +47,7 @@ struct Accumulator {
             ratioAboveOne += slate.ratio > 1.0;
             coefficientAboveOne += slate.coefficient > 1.0;
             boostExtra += slate.coefficient - std::min(slate.ratio, 1.0);
-            boosted += slate.boost > 0.0;
+            eligible += slate.boost > 0.0;
             positiveEntropy += slate.listEntropy;
         } else if (a < 0) {
             ++negatives;
@@ -77,7 +77,7 @@ struct Accumulator {
         d.positiveRatioAboveOne = share(ratioAboveOne, positives);
         d.positiveCoefficientAboveOne = share(coefficientAboveOne, positives);
         d.boostExtraMean = share(boostExtra, positives);
-        d.boostApplied = share(boosted, positives);
+        d.boostEligible = share(eligible, positives);
         d.positiveEntropyMean = share(positiveEntropy, positives);
         d.negativeScaleMean = share(negativeScale, negatives);
         d.negativeCapActive = share(capActive, negatives);
@@ -121,9 +121,10 @@ std::string slateDiagnosticsMarkdown(const DatasetSlateDiagnostics& diagnostics)
            "ratios and coefficients as of the last inner epoch that scored each slate. A positive "
            "(A > 0) gets c = min(r, Γ⁺): SAGE's boost adds to GBPO's min(r, 1) only where r > 1. "
            "A negative gets c = min(r, Λ·p̄/(1 − p̄)); \"cap set c\" is the share where that cap, not "
-           "r, was the smaller.\n\n"
+           "r, was the smaller. \"boost-eligible\" is the share of positives with b > 0 under the arm's "
+           "`boost_mode`; every arm records it, only SAGE with ε_boost > 0 acts on it.\n\n"
         << "| arm | slates | A > 0 | mean r (A > 0) | r > 1 (A > 0) | c > 1 (A > 0) | "
-           "mean c − min(r, 1) (A > 0) | boosted (A > 0) | mean Λ (A < 0) | cap set c (A < 0) | "
+           "mean c − min(r, 1) (A > 0) | boost-eligible (A > 0) | mean Λ (A < 0) | cap set c (A < 0) | "
            "mean c (A < 0) | mean Ĥ (A > 0) | mean Ĥ (A < 0) |\n"
         << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const ArmSlateDiagnostics& d : diagnostics.arms) {
@@ -131,7 +132,7 @@ std::string slateDiagnosticsMarkdown(const DatasetSlateDiagnostics& diagnostics)
             << percent(d.slates > 0 ? double(d.positives) / double(d.slates) : kNaN) << " | "
             << number(d.positiveRatioMean, "%.4f") << " | " << percent(d.positiveRatioAboveOne) << " | "
             << percent(d.positiveCoefficientAboveOne) << " | " << number(d.boostExtraMean, "%.4f") << " | "
-            << percent(d.boostApplied) << " | " << number(d.negativeScaleMean) << " | "
+            << percent(d.boostEligible) << " | " << number(d.negativeScaleMean) << " | "
             << percent(d.negativeCapActive) << " | " << number(d.negativeCoefficientMean) << " | "
             << number(d.positiveEntropyMean) << " | " << number(d.negativeEntropyMean) << " |\n";
     }

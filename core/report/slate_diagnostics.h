@@ -25,7 +25,9 @@ struct ArmSlateDiagnostics {
     double positiveRatioAboveOne = 0.0;
     double positiveCoefficientAboveOne = 0.0;
     double boostExtraMean = 0.0;
-    double boostApplied = 0.0;  // share of positives with b_i > 0
+    /// Share of positives with b_i > 0 under the arm's boost_mode. Every arm records it; only SAGE
+    /// with ε_boost > 0 acts on it (boostExtraMean says by how much).
+    double boostEligible = 0.0;
     /// Negatives: the mean penalty scale Λ_i, the share where the cap (not r_i) set c_i, the mean
     /// coefficient, and the mean list entropy Ĥ_i of negatives and of positives.
     double negativeScaleMean = 0.0;

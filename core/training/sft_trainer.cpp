@@ -11,7 +11,6 @@
 #include "training/action_space.h"
 #include "training/length_bucketed_batches.h"
 #include "training/ranking_evaluation.h"
-#include "training/heap_allocation.h"
 #include "training/training_device.h"
 #include "training/training_failure.h"
 
@@ -52,8 +51,7 @@ struct SftTrainer::Impl {
           split(data.split),
           evaluation(dataset, split),
           rng(static_cast<uint64_t>(cfg.training.seed) + 11) {
-        torch::set_num_threads(intraOpThreads(cfg));
-        keepLargeAllocationsInHeap();
+        configureCpuRuntime(cfg);
         torch::manual_seed(cfg.training.seed);
         const auto embeddings = cfg.environment.actionSpace == "semantic_id"
                                     ? itemEmbeddings(dataset, split, embeddingOptions(cfg))

@@ -31,7 +31,6 @@
 #include "training/sft_trainer.h"
 #include "training/simulator_evaluation.h"
 #include "training/step_trace.h"
-#include "training/heap_allocation.h"
 #include "training/training_device.h"
 #include "training/training_failure.h"
 
@@ -196,8 +195,7 @@ struct Trainer::Impl {
           objective(makeObjective(cfg.objective)),
           estimator(advantageEstimatorFor(cfg.objective)) {
         // "All cores" is shared among the ranks this machine runs.
-        torch::set_num_threads(intraOpThreads(cfg, distributed ? distributed->localWorldSize() : 1));
-        keepLargeAllocationsInHeap();
+        configureCpuRuntime(cfg, distributed ? distributed->localWorldSize() : 1);
         {
             std::lock_guard<std::mutex> lock(globalSeedMutex());
             torch::manual_seed(cfg.training.seed);

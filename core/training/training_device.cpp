@@ -3,11 +3,13 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <torch/cuda.h>
+#include <torch/utils.h>
 
 #include <algorithm>
 #include <thread>
 
 #include "config/config_error.h"
+#include "training/heap_allocation.h"
 
 namespace sage {
 
@@ -15,6 +17,13 @@ int intraOpThreads(const RunConfig& config, int localRanks) {
     if (config.training.threads > 0) return config.training.threads;
     const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     return std::max(1, cores / std::max(1, localRanks));
+}
+
+int configureCpuRuntime(const RunConfig& config, int localRanks) {
+    const int threads = intraOpThreads(config, localRanks);
+    torch::set_num_threads(threads);
+    keepLargeAllocationsInHeap();
+    return threads;
 }
 
 c10::Device resolveDevice(const RunConfig& config) {

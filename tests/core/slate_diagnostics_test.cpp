@@ -46,7 +46,8 @@ protected:
         writeFakeRun(*store, seed0);
         FakeRun seed1 = seed0;
         seed1.label = armLabel("sage", 1);
-        seed1.slates = {slate(10, 0.5, 0.9, 0.9, "ratio", 1.0, 1.0, 0.6),
+        // The positive here has b = 0, as under boost_mode cold_hit without a cold hit.
+        seed1.slates = {slate(10, 0.5, 0.9, 0.9, "ratio", 0.0, 1.0, 0.6),
                         slate(10, -0.5, 0.8, 0.8, "ratio", 0.0, 1.2, 0.4)};
         writeFakeRun(*store, seed1);
         FakeRun baseline;  // logged no slates
@@ -74,7 +75,7 @@ TEST_F(SlateDiagnosticsTest, PoolsTheSeedsSlatesIntoCoefficientSharesAndAdvantag
     EXPECT_DOUBLE_EQ(d.positiveCoefficientAboveOne, 0.5);
     // Only the first positive's coefficient exceeds GBPO's min(r, 1): by 0.2.
     EXPECT_NEAR(d.boostExtraMean, 0.1, 1e-12);
-    EXPECT_DOUBLE_EQ(d.boostApplied, 1.0);
+    EXPECT_DOUBLE_EQ(d.boostEligible, 0.5);
     EXPECT_DOUBLE_EQ(d.negativeScaleMean, (1.5 + 1.2) / 2);
     EXPECT_DOUBLE_EQ(d.negativeCapActive, 0.5);
     EXPECT_DOUBLE_EQ(d.negativeCoefficientMean, (0.5 + 0.8) / 2);
@@ -94,7 +95,7 @@ TEST_F(SlateDiagnosticsTest, MarkdownShowsTheArmsRowsAndNothingWithoutSlates) {
     const auto diagnostics = buildSlateDiagnostics(*store, report);
     const std::string md = slateDiagnosticsMarkdown(diagnostics[0]);
     EXPECT_NE(md.find("## Per-slate diagnostics: synthetic"), std::string::npos) << md;
-    EXPECT_NE(md.find("| sage | 4 | 50.0 % | 1.0500 | 50.0 % | 50.0 % | 0.1000 | 100.0 % | 1.35 | 50.0 % | 0.65 | "
+    EXPECT_NE(md.find("| sage | 4 | 50.0 % | 1.0500 | 50.0 % | 50.0 % | 0.1000 | 50.0 % | 1.35 | 50.0 % | 0.65 | "
                       "0.7 | 0.3 |"),
               std::string::npos)
         << md;
