@@ -13,7 +13,6 @@ std::string format(const char* pattern, double value) {
     return buffer;
 }
 
-
 std::string joined(const std::vector<std::string>& parts, const std::string& separator) {
     std::string out;
     for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;

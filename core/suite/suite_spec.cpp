@@ -20,10 +20,10 @@ const std::set<std::string> kStageKeys{"base", "set"};
 const std::set<std::string> kArmKeys{"name", "set"};
 // What an SFT checkpoint fixes: an RL arm must build the same model on the same data to load it.
 const std::vector<std::string> kSharedModelKeys{
-    "environment.kind",  "environment.data_path", "environment.action_space",
-    "model.kind",        "model.embedding_dim",   "model.hidden_dim",
-    "model.layers",      "model.heads",           "model.history_window",
-    "environment.collision_level", "environment.code_levels", "environment.codebook_size"};
+    "environment.kind",            "environment.data_path",   "environment.action_space",
+    "environment.collision_level", "environment.code_levels", "environment.codebook_size",
+    "model.kind",                  "model.embedding_dim",     "model.hidden_dim",
+    "model.layers",                "model.heads",             "model.history_window"};
 
 class Issues {
 public:
