@@ -357,6 +357,12 @@ std::vector<FieldSpec> buildFields() {
     f.push_back(ranged(K::Integer, "training.eval_users", "Validation users",
                        "Users per validation pass; 0 uses every user.", 0, 1e8,
                        [](RunConfig& c) -> int& { return c.training.evalUsers; }));
+    f.push_back(ranged(K::Integer, "training.eval_beam", "Evaluation beam",
+                       "semantic_id: width of the constrained beam that ranks each user's top 10 "
+                       "(ENVIRONMENTS.md 4: at least 10). Wider finds more of the most probable "
+                       "items and costs time in proportion; item IDs rank exactly.",
+                       10, 4096, [](RunConfig& c) -> int& { return c.training.evalBeam; }));
+    f.back().applies = semanticIds;
     f.push_back(field(K::Path, "training.init_checkpoint", "Start from",
                       "RL: the SFT model file (sft_best_model.pt) the Transformer starts from; "
                       "empty: random initialisation.",

@@ -93,6 +93,7 @@ struct RunConfig {
         int warmupSteps = 200;      // sft: linear warm-up, then cosine decay
         int patience = 3;           // sft: epochs without a better validation Recall@10
         int evalUsers = 0;          // validation users per evaluation (0: all)
+        int evalBeam = 20;          // semantic_id: the evaluation beam's width (≥ 10, the top-K)
         std::string checkpointDir;  // where checkpoints go ("" = none for SFT; beside the store for RL)
         int checkpointEverySteps = 50;  // rl: resume checkpoint cadence (0: only when the run ends)
         std::string initCheckpoint;  // rl: start the Transformer from this SFT model ("" = random)

@@ -31,6 +31,7 @@ GenerativePolicy::GenerativePolicy(TokenSpace space, TransformerOptions options,
         for (int64_t item = 0; item < m_space.items(); ++item)
             for (int level = 0; level < m_space.levels(); ++level) codes.push_back(m_space.code(item, level));
         m_itemCodes = torch::tensor(codes, torch::kLong).view({m_space.items(), m_space.levels()});
+        m_prefixChildren.emplace(m_space);
         for (int64_t item = 0; item < m_space.items(); ++item) {
             std::vector<int64_t> key;
             m_space.appendTokens(item, key);
@@ -43,6 +44,7 @@ void GenerativePolicy::moveTo(c10::Device device) {
     m_model->to(device);
     m_levelOfToken = m_levelOfToken.to(device);
     if (m_itemCodes.defined()) m_itemCodes = m_itemCodes.to(device);
+    if (m_prefixChildren) m_prefixChildren->moveTo(device);
     m_device = device;
 }
 
@@ -292,60 +294,51 @@ torch::Tensor GenerativePolicy::topItems(const TokenBatch& contexts, int64_t k, 
         const auto logits = m_model->logits(last).masked_fill(~allowedNext(noSlate, 0), kMasked);
         return (std::get<1>(logits.topk(k, -1)) - m_space.levelOffset(0)).cpu();
     }
-    // Beam search over the code levels, constrained to real items (TIGER's protocol).
+    // Beam search over the code levels, constrained to real items (TIGER's protocol). Each beam
+    // scores only its prefix's real continuations: a log-softmax over them equals the masked
+    // log-softmax over the whole vocabulary.
     beam = std::max(beam, k);
+    auto prefixes = torch::zeros({rows, 1}, torch::TensorOptions().dtype(torch::kLong).device(last.device()));
     auto beamLogp = torch::zeros({rows, 1}, last.options());
-    auto beamTokens = torch::empty({rows, 1, 0}, contexts.tokens.options());
     auto states = last.unsqueeze(1);  // [rows, beams, d]
     KeyValueCache beamCache = cache;
     for (int level = 0; level < m_space.levels(); ++level) {
-        const int64_t beams = beamTokens.size(1);
-        const auto flatTokens = beamTokens.reshape({rows * beams, level});
-        const auto allowed = allowedNext(flatTokens, level);
-        // A beam that holds no real prefix (a filler when fewer prefixes than beams exist) admits
-        // nothing: its row stays at −inf instead of softmaxing to NaN.
-        const auto logp = torch::where(
-            allowed,
-            torch::log_softmax(
-                m_model->logits(states.reshape({rows * beams, -1})).masked_fill(~allowed, kMasked), -1),
-            torch::full({}, kMasked, last.options()));
-        const auto total = (beamLogp.reshape({rows * beams, 1}) + logp).view({rows, -1});  // [rows, beams·V]
-        const int64_t width = std::min<int64_t>(level + 1 == m_space.levels() ? k : beam, total.size(1));
-        auto [scores, index] = total.topk(width, -1);
-        const int64_t vocabulary = m_space.vocabulary();
-        const auto parent = index.div(vocabulary, "floor");
-        const auto token = index.remainder(vocabulary);
-        beamTokens = torch::cat({beamTokens.gather(1, parent.unsqueeze(-1).expand({rows, width, level})),
-                                 token.unsqueeze(-1)}, 2);
+        const auto& table = m_prefixChildren->level(level);
+        const int64_t beams = prefixes.size(1);
+        const int64_t width = table.codes.size(1);
+        const auto rowsOfBeams = prefixes.flatten();
+        const auto codes = table.codes.index_select(0, rowsOfBeams);  // [rows·beams, width]
+        // A filler beam (fewer prefixes than beams) sits at −inf and so do all its children.
+        const auto valid = table.valid.index_select(0, rowsOfBeams) & beamLogp.flatten().isfinite().unsqueeze(1);
+        const auto logits = m_model->logitsOf(states.reshape({rows * beams, -1}), codes + m_space.levelOffset(level))
+                                .masked_fill(~valid, kMasked);
+        const auto norm = logits.logsumexp(-1, true);
+        const auto logp = torch::where(valid, logits - norm, torch::full({}, kMasked, logits.options()));
+        const auto total = (beamLogp.reshape({rows * beams, 1}) + logp).view({rows, beams * width});
+        const int64_t kept = std::min<int64_t>(level + 1 == m_space.levels() ? k : beam, total.size(1));
+        auto [scores, index] = total.topk(kept, -1);
+        const auto next = table.next.index_select(0, rowsOfBeams).view({rows, beams * width}).gather(1, index);
         beamLogp = scores;
-        if (level + 1 == m_space.levels()) break;
-        // Reorder the caches by parent beam and feed the chosen tokens.
+        if (level + 1 == m_space.levels()) return next.cpu();  // the last level leads to items
+        prefixes = next;
+        // Reorder the caches by parent beam and feed the chosen codes.
+        const auto parent = index.div(width, "floor");
+        const auto token = codes.view({rows, beams * width}).gather(1, index) + m_space.levelOffset(level);
         const auto rowIndex = (torch::arange(rows, parent.options()).unsqueeze(1) * beams + parent).flatten();
-        KeyValueCache next;
+        KeyValueCache reordered;
         for (size_t i = 0; i < beamCache.keys.size(); ++i) {
-            next.keys.push_back(beamCache.keys[i].index_select(0, rowIndex));
-            next.values.push_back(beamCache.values[i].index_select(0, rowIndex));
+            reordered.keys.push_back(beamCache.keys[i].index_select(0, rowIndex));
+            reordered.values.push_back(beamCache.values[i].index_select(0, rowIndex));
         }
-        next.valid = beamCache.valid.index_select(0, rowIndex);
-        beamCache = next;
+        reordered.valid = beamCache.valid.index_select(0, rowIndex);
+        beamCache = reordered;
         TokenBatch positions;
-        positions.positions = contexts.positions.repeat_interleave(width, 0);
+        positions.positions = contexts.positions.repeat_interleave(kept, 0);
         states = m_model->forward(continuation(positions, token.flatten().unsqueeze(1), level), &beamCache)
                      .select(1, 0)
-                     .view({rows, width, -1});
+                     .view({rows, kept, -1});
     }
-    // Complete code tuples back to items.
-    auto items = torch::empty({rows, k}, torch::kLong);
-    const auto beamTokensOnCpu = beamTokens.cpu();
-    auto t = beamTokensOnCpu.accessor<int64_t, 3>();
-    auto out = items.accessor<int64_t, 2>();
-    std::vector<int64_t> key(m_space.levels());
-    for (int64_t r = 0; r < rows; ++r)
-        for (int64_t j = 0; j < k; ++j) {
-            for (int l = 0; l < m_space.levels(); ++l) key[l] = t[r][j][l];
-            out[r][j] = m_itemOfTokens.at(key);
-        }
-    return items;
+    throw std::logic_error("GenerativePolicy::topItems: a semantic-ID space without levels");
 }
 
 torch::Tensor GenerativePolicy::nextTokenLoss(const std::vector<std::vector<int64_t>>& sequences) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "model/prefix_children.h"
 #include "model/row_sampler.h"
 #include "model/token_space.h"
 #include "model/transformer_model.h"
@@ -86,6 +87,7 @@ private:
     torch::Tensor m_levelOfToken;  // [V] level of each token id (BOS: levels)
     torch::Tensor m_itemCodes;     // [N, L] semantic IDs (empty for item IDs)
     std::map<std::vector<int64_t>, int64_t> m_itemOfTokens;  // an item's tokens → the item
+    std::optional<PrefixChildren> m_prefixChildren;          // beam search's table (semantic IDs)
     c10::Device m_device{c10::kCPU};
 };
 

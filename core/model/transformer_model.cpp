@@ -1,5 +1,6 @@
 #include "model/transformer_model.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sage {
@@ -103,6 +104,22 @@ torch::Tensor TransformerModelImpl::logits(const torch::Tensor& hidden) {
 torch::Tensor TransformerModelImpl::logits(const torch::Tensor& hidden, int64_t first, int64_t count) {
     return torch::matmul(hidden, m_tokens->weight.slice(0, first, first + count).t()) +
            m_outputBias.slice(0, first, first + count);
+}
+
+torch::Tensor TransformerModelImpl::logitsOf(const torch::Tensor& hidden, const torch::Tensor& tokens) {
+    // Row by row the gathered output embeddings are [rows, C, d]; chunks keep them near 64 MiB.
+    const int64_t rows = hidden.size(0);
+    const int64_t perRow = std::max<int64_t>(1, tokens.size(1) * hidden.size(1));
+    const int64_t chunk = std::max<int64_t>(1, (int64_t{16} << 20) / perRow);
+    std::vector<torch::Tensor> parts;
+    for (int64_t begin = 0; begin < rows; begin += chunk) {
+        const int64_t end = std::min(rows, begin + chunk);
+        const auto ids = tokens.slice(0, begin, end);
+        const auto weights = m_tokens->weight.index_select(0, ids.flatten()).view({end - begin, ids.size(1), -1});
+        parts.push_back(torch::bmm(weights, hidden.slice(0, begin, end).unsqueeze(-1)).squeeze(-1) +
+                        m_outputBias.index_select(0, ids.flatten()).view(ids.sizes()));
+    }
+    return parts.size() == 1 ? parts.front() : torch::cat(parts);
 }
 
 }  // namespace sage

@@ -68,6 +68,8 @@ public:
     torch::Tensor logits(const torch::Tensor& hidden);
     /// Scores of the token ids [first, first + count) only: one level's codebook.
     torch::Tensor logits(const torch::Tensor& hidden, int64_t first, int64_t count);
+    /// Scores [R, C] of a different set of token ids [R, C] for each hidden state [R, d].
+    torch::Tensor logitsOf(const torch::Tensor& hidden, const torch::Tensor& tokens);
 
     const TransformerOptions& options() const { return m_options; }
 

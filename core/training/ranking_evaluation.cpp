@@ -7,8 +7,11 @@
 namespace sage {
 
 RankingEvaluation::RankingEvaluation(const SequenceDataset& dataset, const LeaveOneOutSplit& split,
-                                     std::vector<uint8_t> coldItems)
-    : m_dataset(dataset), m_split(split), m_coldItems(coldItems.empty() ? split.coldItems() : std::move(coldItems)) {
+                                     std::vector<uint8_t> coldItems, int64_t beamWidth)
+    : m_dataset(dataset),
+      m_split(split),
+      m_coldItems(coldItems.empty() ? split.coldItems() : std::move(coldItems)),
+      m_beamWidth(beamWidth) {
     for (int64_t user = 0; user < split.userCount(); ++user)
         if (split.hasTargets(user)) m_users.push_back(user);
 }
@@ -34,7 +37,7 @@ NamedValues RankingEvaluation::evaluate(GenerativePolicy& policy, EvaluationSpli
     const bool wasTraining = policy.model()->is_training();
     policy.model()->eval();
     const auto rank = [&](const std::vector<std::vector<int64_t>>& contexts, int64_t k) {
-        return policy.topItems(policy.encodeHistories(contexts), k, 2 * k);
+        return policy.topItems(policy.encodeHistories(contexts), k, m_beamWidth);
     };
     auto out = evaluate(rank, std::move(firstCodes), which, maxUsers, batchSize, group);
     policy.model()->train(wasTraining);

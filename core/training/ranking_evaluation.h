@@ -24,10 +24,12 @@ class RankingEvaluation {
 public:
     /// `coldItems` (one flag per item) sets which items the cold metrics count; empty: the split's
     /// (at most cold_max_train_count training interactions). The simulator passes its ground truth.
+    /// `beamWidth` (≥ 10) is the semantic-ID beam that ranks a generative policy's top 10.
     RankingEvaluation(const SequenceDataset& dataset, const LeaveOneOutSplit& split,
-                      std::vector<uint8_t> coldItems = {});
+                      std::vector<uint8_t> coldItems = {}, int64_t beamWidth = kDefaultBeamWidth);
 
     static constexpr int64_t kBatchSize = 256;
+    static constexpr int64_t kDefaultBeamWidth = 20;  // training.eval_beam's default
 
     /// The k best first items after each context, [B, k] int64 on the CPU.
     using Ranker =
@@ -54,6 +56,7 @@ private:
     const LeaveOneOutSplit& m_split;
     std::vector<uint8_t> m_coldItems;
     std::vector<int64_t> m_users;  // users with targets
+    int64_t m_beamWidth;
 };
 
 }  // namespace sage

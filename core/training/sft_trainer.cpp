@@ -49,7 +49,7 @@ struct SftTrainer::Impl {
           data(cfg.environment),
           dataset(data.dataset),
           split(data.split),
-          evaluation(dataset, split),
+          evaluation(dataset, split, {}, cfg.training.evalBeam),
           rng(static_cast<uint64_t>(cfg.training.seed) + 11) {
         configureCpuRuntime(cfg);
         torch::manual_seed(cfg.training.seed);

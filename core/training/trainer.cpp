@@ -213,7 +213,8 @@ struct Trainer::Impl {
         optimizer = makeOptimizer(cfg.optimizer, setup.policy->parameters());
         rewardWeights = torch::tensor(setup.environment->weights(cfg.rewards), torch::kFloat64);
         if (setup.data) {
-            evaluation = std::make_unique<RankingEvaluation>(setup.data->dataset, setup.data->split);
+            evaluation = std::make_unique<RankingEvaluation>(setup.data->dataset, setup.data->split,
+                                                             std::vector<uint8_t>{}, cfg.training.evalBeam);
         } else if (setup.synthetic) {
             // Leave-one-out on the simulator's logged histories, cold start as the simulator knows it.
             evaluation = std::make_unique<RankingEvaluation>(setup.synthetic->logged(), setup.synthetic->split(),

@@ -194,6 +194,29 @@ TEST(ConfigSchema, CodeLevelsAndCodebookSizeDefaultToTheSpecAndAreBounded) {
     }
 }
 
+TEST(ConfigSchema, EvaluationBeamIsAtLeastTheTopTenAndOnlyForSemanticIds) {
+    EXPECT_EQ(RunConfig{}.training.evalBeam, 20);
+    RunConfig config;
+    const auto* beam = ConfigSchema::instance().find("training.eval_beam");
+    ASSERT_NE(beam, nullptr);
+    EXPECT_FALSE(beam->applies(config));  // synthetic
+    config.environment.kind = "amazon";
+    config.environment.actionSpace = "item_id";
+    EXPECT_FALSE(beam->applies(config));  // item IDs rank exactly
+    config.environment.actionSpace = "semantic_id";
+    EXPECT_TRUE(beam->applies(config));
+    RunConfig wide;  // a valid configuration to round-trip through JSON
+    ConfigSchema::instance().applyAssignment(wide, "training.eval_beam=64");
+    EXPECT_EQ(configFromJson(toJson(wide)).training.evalBeam, 64);
+    try {
+        ConfigSchema::instance().applyAssignment(config, "training.eval_beam=9");
+        ADD_FAILURE() << "accepted a beam narrower than the top 10";
+    } catch (const ConfigError& error) {
+        ASSERT_EQ(error.issues().size(), 1u);
+        EXPECT_EQ(error.issues()[0].key, "training.eval_beam");
+    }
+}
+
 TEST(ConfigSchema, CollisionLevelIsIndexOrItem) {
     EXPECT_EQ(RunConfig{}.environment.collisionLevel, "index");
     RunConfig config;

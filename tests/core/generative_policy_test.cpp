@@ -32,6 +32,13 @@ std::vector<std::vector<int64_t>> histories() {
     return {{1, 2, 3}, {4}, {5, 6, 7, 8, 9, 10, 11}, {0, 11}};
 }
 
+// log π(item | history) of every catalogue item as a one-item slate: [items].
+torch::Tensor everyItemLogProb(GenerativePolicy& policy, const std::vector<int64_t>& history) {
+    const int64_t items = policy.tokens().items();
+    const auto contexts = policy.encodeHistories(std::vector<std::vector<int64_t>>(items, history));
+    return policy.logProbs(contexts, torch::arange(items, torch::kLong).view({-1, 1})).sum(1);
+}
+
 class GenerativePolicyTest : public ::testing::TestWithParam<bool> {
 protected:
     GenerativePolicy makePolicy(int64_t slateLength) {
@@ -133,30 +140,48 @@ TEST_P(GenerativePolicyTest, SharedContextLogProbsEqualOnePassPerSlateInValuesAn
 
 TEST_P(GenerativePolicyTest, DecodingAdmitsExactlyTheCatalogue) {
     auto policy = makePolicy(2);
-    const auto& space = policy.tokens();
     // Score every item as a one-item slate: each must be finite, and the probabilities of all
     // items must sum to 1, so no mass sits on tuples that are not items.
-    std::vector<int64_t> all(space.items());
-    for (int64_t i = 0; i < space.items(); ++i) all[i] = i;
-    const auto contexts = policy.encodeHistories(std::vector<std::vector<int64_t>>(space.items(), {3, 4}));
     torch::NoGradGuard noGrad;
-    const auto logp = policy.logProbs(contexts, torch::tensor(all, torch::kLong).view({-1, 1})).sum(1);
+    const auto logp = everyItemLogProb(policy, {3, 4});
     EXPECT_TRUE(torch::isfinite(logp).all().item<bool>());
     EXPECT_NEAR(logp.exp().sum().item<double>(), 1.0, 1e-5);
 }
 
 TEST_P(GenerativePolicyTest, BeamSearchFindsTheTrueTopItems) {
     auto policy = makePolicy(3);
-    const auto& space = policy.tokens();
-    std::vector<int64_t> all(space.items());
-    for (int64_t i = 0; i < space.items(); ++i) all[i] = i;
     torch::NoGradGuard noGrad;
     for (const auto& history : histories()) {
-        const auto contexts = policy.encodeHistories(std::vector<std::vector<int64_t>>(space.items(), history));
-        const auto exact = policy.logProbs(contexts, torch::tensor(all, torch::kLong).view({-1, 1})).sum(1);
+        const auto exact = everyItemLogProb(policy, history);
         const auto truth = std::get<1>(exact.topk(5));
-        const auto found = policy.topItems(policy.encodeHistories({history}), 5, space.items());
+        const auto found = policy.topItems(policy.encodeHistories({history}), 5, policy.tokens().items());
         EXPECT_TRUE(torch::equal(found.squeeze(0), truth)) << found << truth;
+    }
+}
+
+TEST(GenerativePolicyBeam, ANarrowBeamKeepsOnlyTheMostProbableFirstCodes) {
+    // First code 0 holds one item, codes 1 and 2 five each, and code 0's output bias is lowered:
+    // code 0 is the least probable first code, yet its one item is the most probable item. A beam
+    // of 2 must drop it; the exact ranking puts it first.
+    const TokenSpace space = TokenSpace::semanticIds(
+        {{0, 0}, {1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 4}, {2, 0}, {2, 1}, {2, 2}, {2, 3}, {2, 4}}, {3, 5});
+    torch::manual_seed(5);
+    GenerativePolicy policy(space, tinyOptions(), 5, 3);
+    torch::NoGradGuard noGrad;
+    policy.model()->named_parameters()["output_bias"][space.token(0, 0)].fill_(-0.3);
+    for (const std::vector<int64_t>& history : {std::vector<int64_t>{1, 2, 3}, {4}, {5, 6, 7, 8, 9, 10}, {0, 10}}) {
+        const auto logp = everyItemLogProb(policy, history);
+        ASSERT_EQ(std::get<1>(logp.topk(1)).item<int64_t>(), 0) << "item 0 is not the exact top item";
+        // A first code's probability is the sum over its items; code 0 must be the least probable.
+        std::vector<double> codeProbability(space.levelSize(0), 0.0);
+        for (int64_t item = 0; item < space.items(); ++item)
+            codeProbability[space.code(item, 0)] += std::exp(logp[item].item<double>());
+        ASSERT_EQ(std::min_element(codeProbability.begin(), codeProbability.end()), codeProbability.begin());
+        const auto truth = std::get<1>(logp.slice(0, 1).topk(2)) + 1;  // the best 2 without item 0
+        const auto found = policy.topItems(policy.encodeHistories({history}), 2, 2);
+        EXPECT_TRUE(torch::equal(found.squeeze(0), truth)) << found << truth;
+        const auto exact = policy.topItems(policy.encodeHistories({history}), 2, space.items());
+        EXPECT_EQ(exact[0][0].item<int64_t>(), 0);
     }
 }
 
