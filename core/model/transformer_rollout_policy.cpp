@@ -44,7 +44,7 @@ at::Tensor TransformerRolloutPolicy::logProbs(const std::vector<std::vector<int6
 
 at::Tensor TransformerRolloutPolicy::topItems(const std::vector<std::vector<int64_t>>& histories,
                                               int64_t k) {
-    // A beam of twice the list for semantic IDs, as the SFT evaluation ranks (exact for item IDs).
+    // A beam of twice the list for semantic IDs, training.eval_beam's default (exact for item IDs).
     return m_policy->topItems(m_policy->encodeHistories(histories), k, 2 * k);
 }
 

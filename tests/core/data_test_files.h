@@ -7,14 +7,15 @@
 #include <fstream>
 #include <string>
 
+#include "temp_dir.h"
+
 namespace sage::testing {
 
-/// Writes `content` to a fresh file named `name` under the test's temporary directory.
+/// Writes `content` to a fresh file named `name` in this process's temporary folder (ctest runs
+/// tests in parallel processes, which must not overwrite each other's files; removed at exit).
 inline std::string writeTempFile(const std::string& name, const std::string& content) {
-    const std::filesystem::path dir =
-        std::filesystem::path(::testing::TempDir()) / "sage_data_tests";
-    std::filesystem::create_directories(dir);
-    const std::filesystem::path path = dir / name;
+    static const TempDir dir("sage_data_tests");
+    const std::filesystem::path path = dir.path() / name;
     std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
     return path.string();
 }
