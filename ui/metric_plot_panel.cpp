@@ -105,7 +105,9 @@ void MetricPlotPanel::mergeKeys(const QStringList& keys) {
     // Prefer what the user chose (or `reward`) as soon as the run has it.
     QString wanted = m_metric;
     if (m_keys.contains(m_preferred)) wanted = m_preferred;
-    if (wanted.isEmpty() || !m_keys.contains(wanted)) wanted = sorted.first();
+    // A supervised run has no reward; its loss says more than the first key of the alphabet.
+    if (wanted.isEmpty() || !m_keys.contains(wanted))
+        wanted = m_keys.contains(QStringLiteral("sft/loss")) ? QStringLiteral("sft/loss") : sorted.first();
     m_metricCombo->setCurrentText(wanted);
     if (wanted != m_metric) {
         m_metric = wanted;

@@ -96,6 +96,25 @@ TEST_F(MainWindowTest, ConstructsOffscreenWithRunListFormAndPlot) {
         window.grab().save(QString::fromLocal8Bit(shot));
 }
 
+TEST_F(MainWindowTest, SupervisedRunOpensOnItsLossNotTheFirstKey) {
+    RunStore store(m_temp.path().toStdString());
+    RunStore::Batch batch;
+    for (int64_t step = 1; step <= 5; ++step)
+        batch.steps.push_back({step, double(step), {{"eval/cold_exposure@10", 0.0}, {"grad_norm", 1.0},
+                                                    {"sft/loss", 6.0 - double(step)}}});
+    const int64_t id = store.createRun("cli", "sft", toJson(tinyConfig()).dump(), 7);
+    store.writeBatch(id, batch);
+    store.setRunStatus(id, RunStatus::Finished);
+    MainWindow window(store, m_temp.path(), QString());
+    auto* runs = window.findChild<RunListView*>(QStringLiteral("runList"));
+    auto* plot = window.findChild<MetricPlotPanel*>(QStringLiteral("metricPlotPanel"));
+    ASSERT_TRUE(runs && plot);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return runs->runCount() == 1; }, 3000));
+    runs->selectRun(id);
+    EXPECT_EQ(plot->metric(), QStringLiteral("sft/loss"));
+    EXPECT_EQ(plot->pointCount(), 5);
+}
+
 TEST_F(MainWindowTest, RunWrittenByAnotherConnectionAppearsAndItsPlotGrows) {
     RunStore store(m_temp.path().toStdString());
     MainWindow window(store, m_temp.path(), QString());
