@@ -1,53 +1,49 @@
 #include "model/prefix_children.h"
 
-#include <map>
+#include <torch/torch.h>
+
+#include <algorithm>
 #include <stdexcept>
+
+#include "semantic_id/prefix_trie.h"
 
 namespace sage {
 
 PrefixChildren::PrefixChildren(const TokenSpace& space) {
     if (space.isItemIds()) throw std::invalid_argument("PrefixChildren: an item-ID space has no code levels");
-    const int levels = space.levels();
-    // Rows of the prefixes of each length, numbered in order of first appearance.
-    std::vector<std::map<std::vector<int64_t>, int64_t>> rowOf(levels);
-    rowOf[0][{}] = 0;
-    // children[l][row]: code → the child's row at level l + 1 (or the item at the last level).
-    std::vector<std::vector<std::map<int64_t, int64_t>>> children(levels);
-    children[0].resize(1);
-    for (int64_t item = 0; item < space.items(); ++item) {
-        std::vector<int64_t> prefix;
-        int64_t row = 0;
-        for (int l = 0; l < levels; ++l) {
-            const int64_t code = space.code(item, l);
-            prefix.push_back(code);
-            int64_t next = item;
-            if (l + 1 < levels) {
-                auto [it, added] = rowOf[l + 1].emplace(prefix, static_cast<int64_t>(rowOf[l + 1].size()));
-                if (added) children[l + 1].emplace_back();
-                next = it->second;
-            }
-            children[l][row].emplace(code, next);
-            row = next;
-        }
+    // The constrained-decoding trie already holds every prefix's sorted child codes; this lays
+    // them out as one padded tensor per level, the trie's nodes renumbered row by row.
+    std::vector<std::vector<int32_t>> codes(space.items(), std::vector<int32_t>(space.levels()));
+    std::vector<int> sizes;
+    for (int l = 0; l < space.levels(); ++l) sizes.push_back(static_cast<int>(space.levelSize(l)));
+    for (int64_t item = 0; item < space.items(); ++item)
+        for (int l = 0; l < space.levels(); ++l) codes[item][l] = static_cast<int32_t>(space.code(item, l));
+    const PrefixTrie trie(codes, sizes);
+    std::vector<std::vector<int>> nodesAt(space.levels() + 1);
+    std::vector<int64_t> rowOf(trie.nodeCount());
+    for (int node = 0; node < trie.nodeCount(); ++node) {
+        auto& level = nodesAt[trie.level(node)];
+        rowOf[node] = static_cast<int64_t>(level.size());
+        level.push_back(node);
     }
-    for (int l = 0; l < levels; ++l) {
-        const auto rows = static_cast<int64_t>(children[l].size());
+    for (int l = 0; l < space.levels(); ++l) {
+        const auto rows = static_cast<int64_t>(nodesAt[l].size());
         size_t width = 1;
-        for (const auto& c : children[l]) width = std::max(width, c.size());
+        for (int node : nodesAt[l]) width = std::max(width, trie.allowedNext(node).size());
         Level out;
         out.codes = torch::zeros({rows, static_cast<int64_t>(width)}, torch::kLong);
         out.valid = torch::zeros({rows, static_cast<int64_t>(width)}, torch::kBool);
         out.next = torch::zeros({rows, static_cast<int64_t>(width)}, torch::kLong);
-        auto codes = out.codes.accessor<int64_t, 2>();
-        auto valid = out.valid.accessor<bool, 2>();
-        auto next = out.next.accessor<int64_t, 2>();
+        auto codeAt = out.codes.accessor<int64_t, 2>();
+        auto validAt = out.valid.accessor<bool, 2>();
+        auto nextAt = out.next.accessor<int64_t, 2>();
         for (int64_t r = 0; r < rows; ++r) {
-            int64_t j = 0;
-            for (const auto& [code, child] : children[l][r]) {
-                codes[r][j] = code;
-                valid[r][j] = true;
-                next[r][j] = child;
-                ++j;
+            const auto& children = trie.allowedNext(nodesAt[l][r]);
+            for (size_t j = 0; j < children.size(); ++j) {
+                const int child = trie.child(nodesAt[l][r], children[j]);
+                codeAt[r][j] = children[j];
+                validAt[r][j] = true;
+                nextAt[r][j] = l + 1 < space.levels() ? rowOf[child] : trie.item(child);
             }
         }
         m_levels.push_back(std::move(out));
